@@ -1,0 +1,1 @@
+//! A local Feishu OAuth server (placeholder, being written).

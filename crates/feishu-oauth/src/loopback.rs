@@ -1,0 +1,209 @@
+//! The loopback listener (RFC 8252 §7.3): an HTTP server on `127.0.0.1:<registered port>` that waits
+//! for the one callback carrying the pending sign-in's `state`.
+//!
+//! Anything else (a favicon request, a scanner, a forged or replayed callback, garbage bytes) gets
+//! its own answer and the wait goes on. Headers are bounded in size and read time, connections in
+//! number and lifetime. When the callback arrives, the timeout passes or the wait is dropped
+//! (cancelled), the listening socket is closed at once, so the port is free again.
+
+use std::{
+    convert::Infallible,
+    net::SocketAddr,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+
+use http_body_util::Full;
+use hyper::{body::Bytes, server::conn::http1, service::service_fn, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::{
+    net::TcpListener,
+    sync::{mpsc, oneshot, Semaphore},
+};
+use tracing::{debug, info, warn};
+
+use crate::{
+    authorize::StateMatcher,
+    callback::{Callback, CallbackError},
+    error::{Error, Result},
+    pages::{self, Tone},
+    redirect::{CallbackRoute, RedirectUri},
+};
+
+/// The most connections served at once; more are closed unanswered.
+const MAX_CONNECTIONS: usize = 64;
+/// How long a client may take to send its request head.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most bytes buffered for a request head (hyper's minimum is 8 KiB).
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// How long one connection may live, whatever it does.
+const CONNECTION_DEADLINE: Duration = Duration::from_secs(60);
+/// How long the browser waits for the outcome of the code exchange before it is told to look at
+/// the app.
+const OUTCOME_WAIT: Duration = Duration::from_secs(45);
+
+/// A bound listener, not yet serving.
+#[derive(Debug)]
+pub struct LoopbackListener {
+    listener: TcpListener,
+    redirect_uri: RedirectUri,
+}
+
+/// The genuine callback, and the way to answer the browser that brought it.
+#[derive(Debug)]
+pub struct Arrival {
+    /// The callback (its `state` already checked).
+    pub callback: Callback,
+    /// Answers the browser; dropping it sends a neutral "return to the app" page.
+    pub responder: Responder,
+}
+
+/// Sends the outcome page to the browser that delivered the callback.
+#[derive(Debug)]
+pub struct Responder(oneshot::Sender<(Tone, String, String)>);
+
+impl Responder {
+    /// The sign-in succeeded.
+    pub fn succeeded(self, who: &str) {
+        let _ = self.0.send((Tone::Success, "Signed in".into(), format!("Signed in as {who}. You can close this tab and return to the app.")));
+    }
+
+    /// The sign-in failed: `message` says why (it carries no secret) and is escaped on the page.
+    pub fn failed(self, message: &str) {
+        let _ = self.0.send((Tone::Failure, "Sign-in failed".into(), format!("{message} Return to the app to try again.")));
+    }
+}
+
+/// What every connection task shares.
+struct Shared {
+    redirect_uri: RedirectUri,
+    matcher: StateMatcher,
+    /// Taken by the first genuine callback; later ones (replays) find it empty.
+    arrival: Mutex<Option<mpsc::Sender<Arrival>>>,
+}
+
+/// Aborts the accept loop (closing the listening socket) when the wait ends, however it ends.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl LoopbackListener {
+    /// Binds the redirect URI's loopback address (never all interfaces). Binding happens before
+    /// the browser opens, so the callback cannot arrive to a closed port.
+    pub async fn bind(redirect_uri: &RedirectUri) -> Result<Self> {
+        let CallbackRoute::Loopback(addr) = redirect_uri.route() else {
+            return Err(Error::config("FEISHU_REDIRECT_URI / redirect_uri", format!("`{redirect_uri}` is not a loopback redirect")));
+        };
+        let listener = TcpListener::bind(addr).await.map_err(|source| Error::Listen { addr: addr.to_string(), source })?;
+        info!(%addr, "listening for the sign-in callback");
+        Ok(Self { listener, redirect_uri: redirect_uri.clone() })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        self.listener.local_addr().map_err(|source| Error::Listen { addr: self.redirect_uri.to_string(), source })
+    }
+
+    /// Serves until the callback for `matcher`'s sign-in arrives, or `timeout` passes. Dropping the
+    /// future cancels the wait and frees the port.
+    pub async fn wait(self, matcher: StateMatcher, timeout: Duration) -> Result<Arrival> {
+        let (tx, mut rx) = mpsc::channel(1);
+        let redirect_uri = self.redirect_uri.clone();
+        let shared = Arc::new(Shared { redirect_uri: redirect_uri.clone(), matcher, arrival: Mutex::new(Some(tx)) });
+        let accept = tokio::spawn(accept_loop(self.listener, shared));
+        let _stop = AbortOnDrop(accept.abort_handle());
+        tokio::select! {
+            arrival = rx.recv() => arrival.ok_or(Error::Cancelled),
+            () = tokio::time::sleep(timeout) => Err(Error::Timeout { timeout, redirect_uri: redirect_uri.to_string() }),
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors and the like: pause rather than spin.
+                warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+            debug!(%peer, "too many connections; closing this one");
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| handle(request, Arc::clone(&shared)));
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_buf_size(MAX_HEAD_BYTES)
+                .keep_alive(false)
+                .serve_connection(TokioIo::new(stream), service);
+            match tokio::time::timeout(CONNECTION_DEADLINE, connection).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => debug!(%peer, error = %e, "connection ended with an error"),
+                Err(_) => debug!(%peer, "connection deadline passed"),
+            }
+            drop(permit);
+        });
+    }
+}
+
+async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>) -> Result<Response<Full<Bytes>>, Infallible> {
+    if request.method() != hyper::Method::GET {
+        return Ok(page(StatusCode::METHOD_NOT_ALLOWED, Tone::Neutral, "Not allowed", "This address only receives the sign-in redirect."));
+    }
+    let target = request.uri().path_and_query().map_or("/", hyper::http::uri::PathAndQuery::as_str);
+    let callback = match Callback::parse_request_target(target, &shared.redirect_uri) {
+        Ok(callback) => callback,
+        Err(CallbackError::NotTheRedirect) => {
+            debug!(path = request.uri().path(), "stray request");
+            return Ok(page(StatusCode::NOT_FOUND, Tone::Neutral, "Not found", "This address only receives the sign-in redirect."));
+        }
+        Err(e) => {
+            warn!(error = %e, "malformed callback ignored");
+            return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Not a sign-in callback", &format!("This request is not a valid sign-in callback: {e}.")));
+        }
+    };
+    if !shared.matcher.matches(callback.state()) {
+        warn!("callback with a state that matches no pending sign-in ignored");
+        return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Unknown sign-in", "This callback does not belong to the sign-in in progress. Start the sign-in from the app."));
+    }
+    let Some(sender) = shared.arrival.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+        warn!("replayed callback ignored");
+        return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Already used", "This sign-in callback was already received."));
+    };
+    let (outcome_tx, outcome_rx) = oneshot::channel();
+    if sender.send(Arrival { callback, responder: Responder(outcome_tx) }).await.is_err() {
+        return Ok(page(StatusCode::GONE, Tone::Failure, "Sign-in ended", "The sign-in is no longer waiting. Start it again from the app."));
+    }
+    info!("sign-in callback received");
+    let response = match tokio::time::timeout(OUTCOME_WAIT, outcome_rx).await {
+        Ok(Ok((tone, title, message))) => {
+            let status = if tone == Tone::Failure { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+            page(status, tone, &title, &message)
+        }
+        _ => page(StatusCode::OK, Tone::Neutral, "Sign-in received", "Return to the app to see the result."),
+    };
+    Ok(response)
+}
+
+fn page(status: StatusCode, tone: Tone, title: &str, message: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(pages::render(tone, title, message))));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html; charset=utf-8"));
+    for (name, value) in pages::SECURITY_HEADERS {
+        headers.insert(name, hyper::header::HeaderValue::from_static(value));
+    }
+    response
+}

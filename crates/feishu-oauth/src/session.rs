@@ -1,0 +1,201 @@
+//! The session: the tokens, when they expire (as absolute instants), the granted scopes and who
+//! signed in; and the arithmetic that says whether the access token can still be used.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{
+    profile::Profile,
+    scope::Scopes,
+    secret::{AccessToken, RefreshToken},
+};
+
+/// How long after the user authorized Feishu forces a new authorization (the refresh page).
+pub const AUTHORIZATION_LIFETIME: time::Duration = time::Duration::days(365);
+/// The refresh-ahead margin's upper bound.
+pub const MAX_REFRESH_MARGIN: time::Duration = time::Duration::minutes(5);
+
+/// Whose session it is: a session made for one app (or the sandbox) is not used for another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issuer {
+    /// `feishu`, `lark` or `sandbox`.
+    pub brand: String,
+    /// The App ID the tokens were issued to.
+    pub app_id: String,
+}
+
+/// A signed-in session, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Who issued the tokens.
+    pub issuer: Issuer,
+    /// The `user_access_token`.
+    pub access_token: AccessToken,
+    /// When the access token was issued (start of the request that got it).
+    #[serde(with = "time::serde::rfc3339")]
+    pub access_token_issued_at: OffsetDateTime,
+    /// When the access token expires.
+    #[serde(with = "time::serde::rfc3339")]
+    pub access_token_expires_at: OffsetDateTime,
+    /// The refresh token; `None` when `offline_access` was not granted.
+    pub refresh_token: Option<RefreshToken>,
+    /// When the refresh token expires.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub refresh_token_expires_at: Option<OffsetDateTime>,
+    /// When the user authorized (the code exchange): Feishu forces a new authorization 365 days later.
+    #[serde(with = "time::serde::rfc3339")]
+    pub authorized_at: OffsetDateTime,
+    /// The scopes the access token carries (the token answer's `scope`).
+    pub scopes: Scopes,
+    /// The user.
+    pub profile: Profile,
+}
+
+/// Whether the access token can be used as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenStatus {
+    /// Usable, with more than the refresh margin left.
+    Valid,
+    /// Usable, but within the refresh margin: refresh now.
+    NeedsRefresh,
+    /// Past its expiry.
+    Expired,
+}
+
+impl TokenStatus {
+    /// The name used by `status --json` and the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Valid => "valid",
+            TokenStatus::NeedsRefresh => "needsRefresh",
+            TokenStatus::Expired => "expired",
+        }
+    }
+}
+
+/// Why a token is refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleReason {
+    /// Within the refresh margin.
+    ExpiresSoon,
+    /// Already expired.
+    Expired,
+    /// Asked for explicitly (`feishu-auth refresh`, the app's button).
+    Requested,
+}
+
+impl Session {
+    /// The access token's lifetime as issued.
+    pub fn access_token_lifetime(&self) -> time::Duration {
+        self.access_token_expires_at - self.access_token_issued_at
+    }
+
+    /// The refresh-ahead margin: min(5 minutes, half the access token's lifetime), so a short-lived
+    /// token is not refreshed on every use.
+    pub fn refresh_margin(&self) -> time::Duration {
+        let half: time::Duration = self.access_token_lifetime() / 2;
+        half.min(MAX_REFRESH_MARGIN).max(time::Duration::ZERO)
+    }
+
+    /// The access token's status at `now`.
+    pub fn token_status(&self, now: OffsetDateTime) -> TokenStatus {
+        if now >= self.access_token_expires_at {
+            TokenStatus::Expired
+        } else if self.access_token_expires_at - now <= self.refresh_margin() {
+            TokenStatus::NeedsRefresh
+        } else {
+            TokenStatus::Valid
+        }
+    }
+
+    /// Why the token should be refreshed at `now`, or `None` when it is good.
+    pub fn stale_reason(&self, now: OffsetDateTime) -> Option<StaleReason> {
+        match self.token_status(now) {
+            TokenStatus::Valid => None,
+            TokenStatus::NeedsRefresh => Some(StaleReason::ExpiresSoon),
+            TokenStatus::Expired => Some(StaleReason::Expired),
+        }
+    }
+
+    /// Whether a refresh can still succeed at `now` (a refresh token that has not expired).
+    pub fn can_refresh(&self, now: OffsetDateTime) -> bool {
+        match (&self.refresh_token, self.refresh_token_expires_at) {
+            (Some(_), Some(at)) => now < at && now < self.reauthorization_due_at(),
+            (Some(_), None) => now < self.reauthorization_due_at(),
+            (None, _) => false,
+        }
+    }
+
+    /// When Feishu will force a new authorization (365 days after the user authorized).
+    pub fn reauthorization_due_at(&self) -> OffsetDateTime {
+        self.authorized_at + AUTHORIZATION_LIFETIME
+    }
+
+    /// The time left until `at`, zero if past, as a std duration.
+    pub fn remaining(at: OffsetDateTime, now: OffsetDateTime) -> Duration {
+        Duration::try_from(at - now).unwrap_or(Duration::ZERO)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    pub(crate) fn sample(issued: OffsetDateTime, lifetime_s: i64) -> Session {
+        Session {
+            issuer: Issuer { brand: "sandbox".into(), app_id: "cli_test".into() },
+            access_token: AccessToken::new("a"),
+            access_token_issued_at: issued,
+            access_token_expires_at: issued + time::Duration::seconds(lifetime_s),
+            refresh_token: Some(RefreshToken::new("r")),
+            refresh_token_expires_at: Some(issued + time::Duration::days(7)),
+            authorized_at: issued,
+            scopes: Scopes::default_request(),
+            profile: Profile { name: "张三".into(), open_id: "ou_1".into(), ..Profile::default() },
+        }
+    }
+
+    #[test]
+    fn margin_is_five_minutes_for_long_tokens() {
+        let t0 = datetime!(2026-01-01 0:00 UTC);
+        let s = sample(t0, 7200);
+        assert_eq!(s.refresh_margin(), time::Duration::minutes(5));
+        assert_eq!(s.token_status(t0 + time::Duration::seconds(7200 - 301)), TokenStatus::Valid);
+        assert_eq!(s.token_status(t0 + time::Duration::seconds(7200 - 300)), TokenStatus::NeedsRefresh);
+        assert_eq!(s.token_status(t0 + time::Duration::seconds(7200)), TokenStatus::Expired);
+    }
+
+    #[test]
+    fn margin_is_half_the_lifetime_for_short_tokens() {
+        let t0 = datetime!(2026-01-01 0:00 UTC);
+        let s = sample(t0, 60);
+        assert_eq!(s.refresh_margin(), time::Duration::seconds(30));
+        assert_eq!(s.token_status(t0 + time::Duration::seconds(29)), TokenStatus::Valid);
+        assert_eq!(s.token_status(t0 + time::Duration::seconds(30)), TokenStatus::NeedsRefresh);
+    }
+
+    #[test]
+    fn refresh_is_possible_until_the_refresh_token_or_the_year_ends() {
+        let t0 = datetime!(2026-01-01 0:00 UTC);
+        let mut s = sample(t0, 7200);
+        assert!(s.can_refresh(t0 + time::Duration::days(6)));
+        assert!(!s.can_refresh(t0 + time::Duration::days(7)));
+        s.refresh_token_expires_at = Some(t0 + time::Duration::days(400));
+        assert!(!s.can_refresh(t0 + time::Duration::days(365)));
+        s.refresh_token = None;
+        assert!(!s.can_refresh(t0));
+        assert_eq!(s.reauthorization_due_at(), datetime!(2027-01-01 0:00 UTC));
+    }
+
+    #[test]
+    fn stored_form_round_trips() {
+        let s = sample(datetime!(2026-01-01 0:00 UTC), 7200);
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains("\"access_token_expires_at\":\"2026-01-01T02:00:00Z\""), "{json}");
+        assert_eq!(serde_json::from_str::<Session>(&json).unwrap(), s);
+    }
+}
