@@ -1,5 +1,93 @@
+//! Feishu Sign-in, the desktop app: a thin Tauri shell over the `feishu-oauth` core.
+//!
+//! The window calls the commands in [`commands`]; sign-in progress, session changes and activity
+//! reach it as events. Tokens, codes and verifiers stay in Rust: the webview sees views only.
+
+mod activity;
+mod backend;
+pub mod commands;
+mod deep_link;
+pub mod error;
+mod keeper;
+pub mod models;
+mod plugin_store;
+mod settings;
+mod signin;
+mod state;
+
+use std::sync::Arc;
+
+use feishu_oauth::{Config, FileStore, SessionStore};
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+pub use backend::Backend;
+pub use state::AppState;
+
+/// Starts the app.
 pub fn run() {
-    tauri::Builder::default()
-        .run(tauri::generate_context!())
-        .unwrap_or_else(|e| panic!("error while running the app: {e}"));
+    init_tracing();
+    let result = run_app(tauri::Builder::default()).run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the app could not start");
+        std::process::exit(1);
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tao=warn,wry=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+/// Wires the plugins, commands and state onto a builder; tests pass `tauri::test::mock_builder()`.
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        // First, so a second launch (a deep link) is forwarded to this process over D-Bus.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| signin::bring_to_front(app)))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .invoke_handler(tauri::generate_handler![
+            commands::session,
+            commands::sign_in,
+            commands::cancel_sign_in,
+            commands::refresh,
+            commands::sign_out,
+            commands::copy_access_token,
+            commands::settings,
+            commands::save_settings,
+            commands::activity,
+        ])
+        .setup(|app| {
+            let handle = app.handle().clone();
+            let config = Config::load()?;
+            if config.is_sandbox() {
+                tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
+            }
+            let store = open_store(&handle, &config)?;
+            app.manage(AppState::new(Backend::new(config, store)));
+
+            let deep_links = handle.clone();
+            app.deep_link().on_open_url(move |event| deep_link::handle_urls(&deep_links, &event.urls()));
+            if let Ok(Some(urls)) = app.deep_link().get_current() {
+                // Started by a deep link: no sign-in of this process can be waiting for it.
+                deep_link::handle_urls(&handle, &urls);
+            }
+            tauri::async_runtime::spawn(keeper::run(handle));
+            Ok(())
+        })
+}
+
+/// The session store for `config`: tauri-plugin-store over the shared session file.
+pub(crate) fn open_store<R: Runtime>(app: &AppHandle<R>, config: &Config) -> Result<Arc<dyn SessionStore>, feishu_oauth::Error> {
+    let path = config.session_path();
+    let store = tauri_plugin_store::StoreBuilder::new(app, &path)
+        .disable_auto_save()
+        .build()
+        .map_err(|e| feishu_oauth::Error::Store { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
+    // Out of the plugin's registry, so its exit hook never writes the file with a plain,
+    // non-atomic `fs::write` over a session the CLI may have rotated since.
+    store.close_resource();
+    Ok(Arc::new(plugin_store::PluginStore::new(store, FileStore::new(path))))
 }

@@ -1,1 +1,38 @@
-fn main() {}
+//! `feishu-auth`: sign in to Feishu or Lark from a terminal, and hand scripts a valid user access
+//! token. It shares the desktop app's configuration and session store.
+
+// A command-line program: its output is its interface.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+mod commands;
+mod context;
+mod exit;
+mod view;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("feishu-auth: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(exit::FAILURE);
+        }
+    };
+    match runtime.block_on(commands::run(cli.command)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("feishu-auth: {e}");
+            exit::code_for(&e)
+        }
+    }
+}

@@ -203,7 +203,7 @@ impl Error {
     }
 
     /// A setting error.
-    pub(crate) fn config(setting: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn config(setting: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Config { setting: setting.into(), reason: reason.into() }
     }
 }

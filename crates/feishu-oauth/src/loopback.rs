@@ -58,21 +58,41 @@ pub struct Arrival {
     pub responder: Responder,
 }
 
+/// The page for the browser: its tone, title and message.
+type Outcome = (Tone, String, String);
+
+/// How long a responder waits for the page to be written before letting the caller go on (a
+/// process that exits right after would otherwise cut the page off).
+const DELIVERY_WAIT: Duration = Duration::from_secs(3);
+
 /// Sends the outcome page to the browser that delivered the callback.
 #[derive(Debug)]
-pub struct Responder(oneshot::Sender<(Tone, String, String)>);
+pub struct Responder {
+    outcome: oneshot::Sender<Outcome>,
+    delivered: oneshot::Receiver<()>,
+}
 
 impl Responder {
-    /// The sign-in succeeded.
-    pub fn succeeded(self, who: &str) {
-        let _ = self.0.send((Tone::Success, "Signed in".into(), format!("Signed in as {who}. You can close this tab and return to the app.")));
+    /// The sign-in succeeded. Returns once the page has been written (or after a few seconds).
+    pub async fn succeeded(self, who: &str) {
+        self.send((Tone::Success, "Signed in".into(), format!("Signed in as {who}. You can close this tab and return to the app."))).await;
     }
 
     /// The sign-in failed: `message` says why (it carries no secret) and is escaped on the page.
-    pub fn failed(self, message: &str) {
-        let _ = self.0.send((Tone::Failure, "Sign-in failed".into(), format!("{message} Return to the app to try again.")));
+    pub async fn failed(self, message: &str) {
+        self.send((Tone::Failure, "Sign-in failed".into(), format!("{message} Return to the app to try again."))).await;
+    }
+
+    async fn send(self, outcome: Outcome) {
+        if self.outcome.send(outcome).is_ok() {
+            let _ = tokio::time::timeout(DELIVERY_WAIT, self.delivered).await;
+        }
     }
 }
+
+/// Set by the handler that served the genuine callback; fired by its connection task once the
+/// connection is done, i.e. the page was written.
+type DeliverySlot = Arc<Mutex<Option<oneshot::Sender<()>>>>;
 
 /// What every connection task shares.
 struct Shared {
@@ -140,8 +160,10 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             continue;
         };
         let shared = Arc::clone(&shared);
+        let delivery: DeliverySlot = Arc::default();
+        let delivery_for_handler = Arc::clone(&delivery);
         tokio::spawn(async move {
-            let service = service_fn(move |request| handle(request, Arc::clone(&shared)));
+            let service = service_fn(move |request| handle(request, Arc::clone(&shared), Arc::clone(&delivery_for_handler)));
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -153,12 +175,19 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 Ok(Err(e)) => debug!(%peer, error = %e, "connection ended with an error"),
                 Err(_) => debug!(%peer, "connection deadline passed"),
             }
+            if let Some(delivered) = delivery.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                let _ = delivered.send(());
+            }
             drop(permit);
         });
     }
 }
 
-async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    request: Request<hyper::body::Incoming>,
+    shared: Arc<Shared>,
+    delivery: DeliverySlot,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     if request.method() != hyper::Method::GET {
         return Ok(page(StatusCode::METHOD_NOT_ALLOWED, Tone::Neutral, "Not allowed", "This address only receives the sign-in redirect."));
     }
@@ -183,7 +212,10 @@ async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>) ->
         return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Already used", "This sign-in callback was already received."));
     };
     let (outcome_tx, outcome_rx) = oneshot::channel();
-    if sender.send(Arrival { callback, responder: Responder(outcome_tx) }).await.is_err() {
+    let (delivered_tx, delivered_rx) = oneshot::channel();
+    *delivery.lock().unwrap_or_else(PoisonError::into_inner) = Some(delivered_tx);
+    let responder = Responder { outcome: outcome_tx, delivered: delivered_rx };
+    if sender.send(Arrival { callback, responder }).await.is_err() {
         return Ok(page(StatusCode::GONE, Tone::Failure, "Sign-in ended", "The sign-in is no longer waiting. Start it again from the app."));
     }
     info!("sign-in callback received");

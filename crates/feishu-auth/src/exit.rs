@@ -1,0 +1,27 @@
+//! Exit statuses, so scripts can tell a missing session from a network fault.
+
+use std::process::ExitCode;
+
+use feishu_oauth::Error;
+
+/// Anything else went wrong.
+pub const FAILURE: u8 = 1;
+/// Not signed in, or the session can no longer be refreshed: run `feishu-auth login`.
+pub const SIGN_IN_REQUIRED: u8 = 3;
+/// The browser did not come back in time.
+pub const TIMED_OUT: u8 = 4;
+/// The user declined the consent page.
+pub const DECLINED: u8 = 5;
+/// Feishu answered with an error code.
+pub const FEISHU_ERROR: u8 = 6;
+
+/// The exit status for an error.
+pub fn code_for(error: &Error) -> ExitCode {
+    ExitCode::from(match error {
+        Error::SignedOut | Error::SignInRequired { .. } | Error::CorruptStore { .. } => SIGN_IN_REQUIRED,
+        Error::Timeout { .. } => TIMED_OUT,
+        Error::AccessDenied => DECLINED,
+        Error::Feishu(_) => FEISHU_ERROR,
+        _ => FAILURE,
+    })
+}

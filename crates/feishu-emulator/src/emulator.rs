@@ -1,0 +1,166 @@
+//! A running emulator: its address, its app's credentials, and the hooks tests use to observe it
+//! and make it misbehave.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use url::Url;
+
+use crate::builder::EmulatorBuilder;
+use crate::config::Config;
+use crate::endpoint::Endpoint;
+use crate::errors::ErrorCode;
+use crate::grants;
+use crate::server::{self, Shared};
+use crate::state::Store;
+
+/// A Feishu OAuth server on `127.0.0.1`, serving until it is dropped (or [`Emulator::shutdown`]).
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: Url,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url.as_str())
+            .field("app_id", &self.app_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder with the sandbox defaults.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    pub(crate) async fn start(config: Config, store: Store, port: u16) -> io::Result<Self> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let addr = listener.local_addr()?;
+        let base_url = Url::parse(&format!("http://{addr}/")).map_err(io::Error::other)?;
+        let shared = Arc::new(Shared::new(config, store));
+        let router = server::router(Arc::clone(&shared));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serving = axum::serve(listener, router).with_graceful_shutdown(async move {
+                // Either a stop request or the Emulator being dropped ends the wait.
+                let _ = stopped.await;
+            });
+            if let Err(err) = serving.await {
+                tracing::error!(%err, "the emulator stopped serving");
+            }
+        });
+        tracing::info!(%base_url, app_id = %shared.config.app.id, "Feishu emulator listening");
+        Ok(Self {
+            shared,
+            addr,
+            base_url,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>/`: the base URL for both the `accounts` host (authorize page) and
+    /// the `open` host (token, user info).
+    pub fn base_url(&self) -> Url {
+        self.base_url.clone()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The App ID (`client_id`).
+    pub fn app_id(&self) -> &str {
+        &self.shared.config.app.id
+    }
+
+    /// The App Secret (`client_secret`).
+    pub fn app_secret(&self) -> &str {
+        &self.shared.config.app.secret
+    }
+
+    /// The next `times` requests to `endpoint` answer Feishu error `code`, with its HTTP status
+    /// (20050 → 500, 20072 → 503, a code the table lacks → 400). The authorize page shows it as an
+    /// error page.
+    pub fn fail_next(&self, endpoint: Endpoint, times: u32, code: u32) {
+        self.shared
+            .faults
+            .fail_next(endpoint, times, ErrorCode(code));
+    }
+
+    /// How many requests reached `endpoint`, including failed and faulted ones.
+    pub fn calls(&self, endpoint: Endpoint) -> u32 {
+        self.shared.faults.calls(endpoint)
+    }
+
+    /// How many `grant_type=refresh_token` requests succeeded.
+    pub fn refreshes(&self) -> u32 {
+        self.shared.refreshes.load(Ordering::Relaxed)
+    }
+
+    /// Revokes every refresh token issued so far: refreshing answers 20064.
+    pub fn revoke_refresh_tokens(&self) {
+        self.change_store("revoke refresh tokens", |data, _| {
+            grants::revoke_refresh_tokens(data);
+        });
+    }
+
+    /// Simulates the 365-day limit having passed for every authorization so far: refreshing
+    /// answers 20037.
+    pub fn expire_authorization(&self) {
+        self.change_store("expire authorizations", grants::expire_authorizations);
+    }
+
+    /// Moves this emulator's clock forward, so that codes and tokens expire without waiting (the
+    /// old access token's minute after a refresh, the 5-minute code, a short TTL).
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Stops serving and waits for the server task to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            if let Err(err) = task.await {
+                tracing::warn!(%err, "the emulator task ended abnormally");
+            }
+        }
+    }
+
+    fn change_store(
+        &self,
+        what: &str,
+        change: impl FnOnce(&mut crate::state::StoreData, crate::clock::Millis),
+    ) {
+        if let Err(err) = self.shared.transact_blocking(change) {
+            tracing::error!(%err, "could not {what}");
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // Idle keep-alive connections would hold a graceful shutdown open; the port must be free now.
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The endpoints a test can count calls to and inject failures into.
+
+/// One of the emulated Feishu endpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// `GET /open-apis/authen/v1/authorize`: the page the browser opens (获取授权码).
+    Authorize,
+    /// `POST /open-apis/authen/v2/oauth/token`: both grants, the code exchange and the refresh.
+    Token,
+    /// `GET /open-apis/authen/v1/user_info` (获取用户信息).
+    UserInfo,
+}
+
+impl Endpoint {
+    /// Every endpoint, in [`Endpoint::index`] order.
+    pub(crate) const ALL: [Self; 3] = [Self::Authorize, Self::Token, Self::UserInfo];
+
+    /// The request path, the same on the `accounts` and the `open` host.
+    pub(crate) const fn path(self) -> &'static str {
+        match self {
+            Self::Authorize => "/open-apis/authen/v1/authorize",
+            Self::Token => "/open-apis/authen/v2/oauth/token",
+            Self::UserInfo => "/open-apis/authen/v1/user_info",
+        }
+    }
+
+    /// A dense index, for per-endpoint tables.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Self::Authorize => 0,
+            Self::Token => 1,
+            Self::UserInfo => 2,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_match_the_all_order() {
+        for (position, endpoint) in Endpoint::ALL.iter().enumerate() {
+            assert_eq!(endpoint.index(), position);
+        }
+    }
+}

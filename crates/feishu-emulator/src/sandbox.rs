@@ -1,0 +1,35 @@
+//! The sandbox: the emulator as the app and the CLI run it when no App ID is configured, so anyone
+//! can see the whole sign-in on any machine with no Feishu account.
+//!
+//! Each process starts its own emulator on a free loopback port; they share what they issued
+//! through a state file in the data directory, so a token issued by the app's emulator can be
+//! refreshed by the CLI's and the other way round.
+
+use std::{io, path::Path};
+
+use crate::{Emulator, EmulatorBuilder};
+
+/// The brand name sessions of the sandbox carry.
+pub const BRAND: &str = "sandbox";
+/// The sandbox app's App ID.
+pub const APP_ID: &str = "cli_sandbox000000001";
+/// The sandbox app's App Secret: public by design, it guards nothing real.
+pub const APP_SECRET: &str = "sandbox-secret-not-for-production";
+/// The deep-link redirect the desktop app declares (RFC 8252 §7.1).
+pub const DEEP_LINK_REDIRECT_URI: &str = "dev.feishu-signin.app:/callback";
+/// The state file's name in the data directory.
+pub const STATE_FILE_NAME: &str = "sandbox-emulator.json";
+
+/// The sandbox's emulator settings: the sandbox app, any loopback redirect and the deep link.
+pub fn builder() -> EmulatorBuilder {
+    Emulator::builder()
+        .app_id(APP_ID)
+        .app_secret(APP_SECRET)
+        .allow_any_loopback_redirect(true)
+        .redirect_uri(DEEP_LINK_REDIRECT_URI)
+}
+
+/// Starts the sandbox emulator, sharing its grants through `data_dir`.
+pub async fn start(data_dir: &Path) -> io::Result<Emulator> {
+    builder().state_file(data_dir.join(STATE_FILE_NAME)).start().await
+}

@@ -1,0 +1,222 @@
+//! What the emulator remembers: pending authorize requests, authorization codes, the user's grants
+//! and the tokens issued. Secrets are keyed by fingerprint (see [`crate::secrets::fingerprint`]).
+
+use std::collections::{BTreeSet, HashMap};
+use std::io;
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Millis;
+use crate::pkce::CodeChallenge;
+use crate::state_file::StateFile;
+
+/// How long a used or expired code is remembered, so that it answers 20065/20004 rather than 20003.
+const CODE_RETENTION: Millis = 60 * 60 * 1000;
+/// How long a dead token is remembered, so that it answers "expired"/"used" rather than "invalid".
+const TOKEN_RETENTION: Millis = 24 * 60 * 60 * 1000;
+
+/// Everything the emulator knows; the state file is this, as JSON.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct StoreData {
+    /// Authorize requests waiting for the user's decision, by ticket fingerprint.
+    pub(crate) pending: HashMap<String, PendingAuthorization>,
+    /// Authorization codes, by fingerprint.
+    pub(crate) codes: HashMap<String, IssuedCode>,
+    /// Per App ID, every scope the user has ever granted: Feishu's grants are cumulative.
+    pub(crate) grants: HashMap<String, BTreeSet<String>>,
+    /// `user_access_token`s, by fingerprint.
+    pub(crate) access_tokens: HashMap<String, AccessTokenRecord>,
+    /// Refresh tokens, by fingerprint.
+    pub(crate) refresh_tokens: HashMap<String, RefreshTokenRecord>,
+}
+
+/// A valid authorize request, shown to the user as the consent page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PendingAuthorization {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) scopes: BTreeSet<String>,
+    pub(crate) state: Option<String>,
+    pub(crate) code_challenge: Option<CodeChallenge>,
+    pub(crate) expires_at: Millis,
+}
+
+/// An authorization code and what it was issued for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct IssuedCode {
+    pub(crate) client_id: String,
+    /// The `redirect_uri` of the authorize request; the exchange must repeat it byte for byte.
+    pub(crate) redirect_uri: String,
+    /// The scopes the user had granted the app once they approved (cumulative).
+    pub(crate) granted: BTreeSet<String>,
+    pub(crate) code_challenge: Option<CodeChallenge>,
+    /// When the user approved: the start of the 365-day limit on refreshing.
+    pub(crate) authorized_at: Millis,
+    pub(crate) expires_at: Millis,
+    pub(crate) used: bool,
+}
+
+/// A `user_access_token`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AccessTokenRecord {
+    pub(crate) client_id: String,
+    pub(crate) scopes: BTreeSet<String>,
+    pub(crate) expires_at: Millis,
+    /// Set when a refresh replaced this token: it keeps working until then (a minute), then is invalid.
+    pub(crate) replaced_until: Option<Millis>,
+}
+
+/// A refresh token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RefreshTokenRecord {
+    pub(crate) client_id: String,
+    /// What the user granted: a refresh may narrow to any subset of it, narrowing never accumulates.
+    pub(crate) granted: BTreeSet<String>,
+    pub(crate) authorized_at: Millis,
+    pub(crate) expires_at: Millis,
+    pub(crate) status: RefreshStatus,
+    /// Fingerprint of the access token issued with this refresh token, which a refresh replaces.
+    pub(crate) access_token: String,
+}
+
+/// Where a refresh token is in its single-use life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RefreshStatus {
+    Active,
+    /// Spent by a refresh (20073 from then on).
+    Used,
+    /// Revoked (20064).
+    Revoked,
+}
+
+impl StoreData {
+    /// Forgets what can no longer matter, so the store (and the shared file) stays small.
+    fn purge(&mut self, now: Millis) {
+        self.pending.retain(|_, pending| now < pending.expires_at);
+        self.codes
+            .retain(|_, code| now < code.expires_at.saturating_add(CODE_RETENTION));
+        self.access_tokens.retain(|_, token| {
+            let dead_at = token
+                .replaced_until
+                .map_or(token.expires_at, |until| until.min(token.expires_at));
+            now < dead_at.saturating_add(TOKEN_RETENTION)
+        });
+        self.refresh_tokens
+            .retain(|_, token| now < token.expires_at.saturating_add(TOKEN_RETENTION));
+    }
+}
+
+/// The store: in memory, and mirrored to a state file when one is configured.
+#[derive(Debug)]
+pub(crate) struct Store {
+    data: Mutex<StoreData>,
+    file: Option<StateFile>,
+}
+
+impl Store {
+    pub(crate) fn new(file: Option<StateFile>) -> Self {
+        Self {
+            data: Mutex::new(StoreData::default()),
+            file,
+        }
+    }
+
+    /// Runs `change` on the current state as one transaction.
+    ///
+    /// With a state file this blocks: it takes the cross-process lock, re-reads the file (another
+    /// process may have issued or spent a token), applies `change`, and writes the file back if
+    /// anything changed. Callers on the async runtime go through `spawn_blocking`.
+    pub(crate) fn transact<R>(
+        &self,
+        now: Millis,
+        change: impl FnOnce(&mut StoreData) -> R,
+    ) -> io::Result<R> {
+        let mut data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(file) = &self.file else {
+            data.purge(now);
+            return Ok(change(&mut data));
+        };
+        let lock = file.lock()?;
+        let before = file.read(&lock)?;
+        *data = match &before {
+            Some(bytes) => serde_json::from_slice(bytes).map_err(|err| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "{}: not an emulator state file: {err}",
+                        file.path().display()
+                    ),
+                )
+            })?,
+            None => StoreData::default(),
+        };
+        data.purge(now);
+        let result = change(&mut data);
+        let after = serde_json::to_vec_pretty(&*data).map_err(io::Error::other)?;
+        if before.as_deref() != Some(after.as_slice()) {
+            file.write(&lock, &after)?;
+        }
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn access(expires_at: Millis, replaced_until: Option<Millis>) -> AccessTokenRecord {
+        AccessTokenRecord {
+            client_id: "cli".to_owned(),
+            scopes: BTreeSet::new(),
+            expires_at,
+            replaced_until,
+        }
+    }
+
+    #[test]
+    fn purge_keeps_dead_tokens_for_a_while_then_forgets_them() {
+        let mut data = StoreData::default();
+        data.access_tokens
+            .insert("a".to_owned(), access(1_000, None));
+        data.access_tokens
+            .insert("b".to_owned(), access(u64::MAX, Some(1_000)));
+        data.purge(1_000 + TOKEN_RETENTION - 1);
+        assert_eq!(data.access_tokens.len(), 2);
+        data.purge(1_000 + TOKEN_RETENTION);
+        assert!(data.access_tokens.is_empty());
+    }
+
+    #[test]
+    fn a_shared_file_sees_changes_made_by_another_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let one = Store::new(Some(StateFile::new(path.clone())));
+        let two = Store::new(Some(StateFile::new(path)));
+        one.transact(0, |data| {
+            data.grants.insert(
+                "cli".to_owned(),
+                BTreeSet::from(["offline_access".to_owned()]),
+            );
+        })
+        .unwrap();
+        let seen = two
+            .transact(0, |data| data.grants.get("cli").cloned())
+            .unwrap();
+        assert_eq!(seen, Some(BTreeSet::from(["offline_access".to_owned()])));
+    }
+
+    #[test]
+    fn a_corrupt_file_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, "not json").unwrap();
+        let store = Store::new(Some(StateFile::new(path)));
+        let err = store.transact(0, |_| ()).unwrap_err();
+        assert!(err.to_string().contains("state.json"), "{err}");
+    }
+}

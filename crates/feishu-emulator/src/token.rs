@@ -1,0 +1,218 @@
+//! `POST /open-apis/authen/v2/oauth/token`: reading the request and authenticating the app; the
+//! grants themselves are in [`crate::grants`].
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use crate::clock::millis;
+use crate::endpoint::Endpoint;
+use crate::errors::ErrorCode;
+use crate::grants::{self, CodeExchange, Lifetimes, TokenRefresh, TokenResponse};
+use crate::params::Params;
+use crate::responses;
+use crate::server::Shared;
+
+/// The two grant types the endpoint supports.
+#[derive(Clone, Copy, Debug)]
+enum GrantType {
+    AuthorizationCode,
+    RefreshToken,
+}
+
+/// The token endpoint.
+pub(crate) async fn token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(code) = shared.faults.on_call(Endpoint::Token) {
+        tracing::info!(
+            code = code.0,
+            "token request answered with an injected failure"
+        );
+        return responses::oauth_error(code);
+    }
+    match grant(&shared, &headers, &body).await {
+        Ok(response) => responses::json(StatusCode::OK, &response),
+        Err(code) => {
+            tracing::info!(
+                code = code.0,
+                reason = code.description(),
+                "token request refused"
+            );
+            responses::oauth_error(code)
+        }
+    }
+}
+
+async fn grant(
+    shared: &Arc<Shared>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenResponse, ErrorCode> {
+    let params = read_body(headers, body)?;
+    let grant_type = match params.get("grant_type") {
+        Some("authorization_code") => GrantType::AuthorizationCode,
+        Some("refresh_token") => GrantType::RefreshToken,
+        Some(_) => return Err(ErrorCode::UNSUPPORTED_GRANT_TYPE),
+        None => return Err(ErrorCode::MISSING_PARAMETER),
+    };
+    let client_id = required(&params, "client_id")?.to_owned();
+    let client_secret = required(&params, "client_secret")?;
+    if sends_basic_auth(headers) {
+        return Err(ErrorCode::MULTIPLE_AUTH_METHODS);
+    }
+    let app = shared
+        .config
+        .app(&client_id)
+        .ok_or(ErrorCode::APP_NOT_FOUND)?;
+    if !app.secret_matches(client_secret) {
+        return Err(ErrorCode::INVALID_CLIENT_SECRET);
+    }
+    let scope = grants::parse_scope(params.get("scope"))?;
+    let lifetimes = Lifetimes {
+        access: millis(shared.config.access_token_ttl),
+        refresh: millis(shared.config.refresh_token_ttl),
+    };
+    match grant_type {
+        GrantType::AuthorizationCode => {
+            let request = CodeExchange {
+                client_id,
+                code: required(&params, "code")?.to_owned(),
+                redirect_uri: params.get("redirect_uri").map(str::to_owned),
+                code_verifier: params.get("code_verifier").map(str::to_owned),
+                scope,
+            };
+            let response = shared
+                .transact(move |data, now| grants::exchange(data, now, lifetimes, &request))
+                .await
+                .map_err(|err| store_failure(&err))??;
+            tracing::info!(scope = %response.scope, refresh_token = response.refresh_token.is_some(), "code exchanged");
+            Ok(response)
+        }
+        GrantType::RefreshToken => {
+            let request = TokenRefresh {
+                client_id,
+                refresh_token: required(&params, "refresh_token")?.to_owned(),
+                scope,
+            };
+            let response = shared
+                .transact(move |data, now| grants::refresh(data, now, lifetimes, &request))
+                .await
+                .map_err(|err| store_failure(&err))??;
+            shared.refreshes.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(scope = %response.scope, "token refreshed");
+            Ok(response)
+        }
+    }
+}
+
+/// Decodes the body by its `Content-Type`: JSON (what the page fixes) or a form. Anything else,
+/// or a body that does not decode, is malformed (20063).
+fn read_body(headers: &HeaderMap, body: &[u8]) -> Result<Params, ErrorCode> {
+    let media_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase());
+    let params = match media_type.as_deref() {
+        Some("application/json") => Params::from_json(body),
+        Some("application/x-www-form-urlencoded") => Params::from_urlencoded(body),
+        _ => return Err(ErrorCode::MALFORMED_REQUEST),
+    };
+    params.map_err(|err| {
+        tracing::debug!(%err, "token request body refused");
+        ErrorCode::MALFORMED_REQUEST
+    })
+}
+
+fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str, ErrorCode> {
+    params.get(name).ok_or_else(|| {
+        tracing::debug!(parameter = name, "token request lacks a required parameter");
+        ErrorCode::MISSING_PARAMETER
+    })
+}
+
+/// Whether the client also authenticated with HTTP Basic, which Feishu refuses (20070).
+fn sends_basic_auth(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(AUTHORIZATION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| {
+            value
+                .get(..6)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic "))
+        })
+}
+
+fn store_failure(err: &std::io::Error) -> ErrorCode {
+    tracing::error!(%err, "the token endpoint could not use its store");
+    ErrorCode::SERVER_ERROR
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_str(content_type) {
+            headers.insert(CONTENT_TYPE, value);
+        }
+        headers
+    }
+
+    #[test]
+    fn json_and_form_bodies_are_read_by_content_type() {
+        let json = read_body(&headers("application/json; charset=utf-8"), br#"{"a":"1"}"#);
+        assert_eq!(
+            json.ok()
+                .and_then(|params| params.get("a").map(str::to_owned)),
+            Some("1".to_owned())
+        );
+        let form = read_body(&headers("Application/X-WWW-Form-Urlencoded"), b"a=2");
+        assert_eq!(
+            form.ok()
+                .and_then(|params| params.get("a").map(str::to_owned)),
+            Some("2".to_owned())
+        );
+    }
+
+    #[test]
+    fn other_bodies_are_malformed() {
+        for (content_type, body) in [
+            ("text/plain", &b"a=1"[..]),
+            ("", b"a=1"),
+            ("application/json", b"a=1"),
+            ("application/json", br#"{"a":[1]}"#),
+        ] {
+            assert_eq!(
+                read_body(&headers(content_type), body).err(),
+                Some(ErrorCode::MALFORMED_REQUEST),
+                "{content_type} {body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn basic_auth_is_detected_whatever_the_case() {
+        let mut with_basic = HeaderMap::new();
+        with_basic.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("bAsIc Y2xpOnNlY3JldA=="),
+        );
+        assert!(sends_basic_auth(&with_basic));
+        let mut with_bearer = HeaderMap::new();
+        with_bearer.insert(AUTHORIZATION, HeaderValue::from_static("Bearer x"));
+        assert!(!sends_basic_auth(&with_bearer));
+    }
+}

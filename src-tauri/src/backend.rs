@@ -1,0 +1,73 @@
+//! The configured app (or the sandbox) and its session manager. Rebuilt when the settings change.
+
+use std::sync::Arc;
+
+use feishu_emulator::{sandbox, Emulator};
+use feishu_oauth::{AppCredentials, AppSecret, CallbackRoute, Config, Error, FeishuClient, Issuer, RedirectUri, Result, SessionManager, SessionStore};
+use tokio::sync::OnceCell;
+
+use crate::models::Route;
+
+/// One configuration's view of the world.
+pub struct Backend {
+    pub config: Config,
+    pub sessions: SessionManager,
+    /// The sandbox emulator, started on first use (never when an App ID is configured).
+    sandbox: OnceCell<Emulator>,
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backend").field("sandbox", &self.config.is_sandbox()).finish_non_exhaustive()
+    }
+}
+
+impl Backend {
+    /// A backend for `config` over `store`.
+    pub fn new(config: Config, store: Arc<dyn SessionStore>) -> Self {
+        let issuer = match &config.app {
+            Some(app) => Issuer { brand: config.brand.as_str().to_owned(), app_id: app.app_id.clone() },
+            None => Issuer { brand: sandbox::BRAND.to_owned(), app_id: sandbox::APP_ID.to_owned() },
+        };
+        Self { sessions: SessionManager::new(store, issuer), config, sandbox: OnceCell::new() }
+    }
+
+    /// `feishu`, `lark` or `sandbox`.
+    pub fn brand(&self) -> &str {
+        &self.sessions.issuer().brand
+    }
+
+    /// The settings with endpoints resolved; for the sandbox its emulator is started here.
+    pub async fn resolved_config(&self) -> Result<Config> {
+        let mut config = self.config.clone();
+        if config.is_sandbox() {
+            let emulator = self
+                .sandbox
+                .get_or_try_init(|| sandbox::start(&config.data_dir))
+                .await
+                .map_err(|source| Error::Listen { addr: "127.0.0.1 (sandbox emulator)".into(), source })?;
+            config.use_sandbox(
+                &emulator.base_url(),
+                AppCredentials { app_id: sandbox::APP_ID.to_owned(), app_secret: AppSecret::new(sandbox::APP_SECRET) },
+            );
+        }
+        Ok(config)
+    }
+
+    /// A client for the token and user-info endpoints.
+    pub async fn client(&self) -> Result<FeishuClient> {
+        let config = self.resolved_config().await?;
+        let app = config.app.clone().ok_or(Error::SignedOut)?;
+        FeishuClient::new(config.endpoints()?, app)
+    }
+
+    /// The redirect URI for a route: the configured one when it is of that kind, else the default.
+    pub fn redirect_for(&self, route: Route) -> RedirectUri {
+        let configured = &self.config.redirect_uri;
+        match (route, configured.route()) {
+            (Route::Loopback, CallbackRoute::Loopback(_)) | (Route::DeepLink, CallbackRoute::DeepLink) => configured.clone(),
+            (Route::Loopback, CallbackRoute::DeepLink) => RedirectUri::default_loopback(),
+            (Route::DeepLink, CallbackRoute::Loopback(_)) => RedirectUri::default_deep_link(),
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Deep links (`dev.feishu-signin.app:/callback?…`): delivered to the running app by the OS through
+//! tauri-plugin-single-instance, or read at a cold start. Only a link that parses as a callback to
+//! the pending sign-in's redirect URI and carries its `state` is acted on; anything else is logged
+//! and ignored, never exchanged.
+
+use feishu_oauth::Callback;
+use tauri::{AppHandle, Manager, Runtime};
+use tracing::{info, warn};
+use url::Url;
+
+use crate::state::AppState;
+
+/// Hands each URL to the pending sign-in if it is its callback.
+pub fn handle_urls<R: Runtime>(app: &AppHandle<R>, urls: &[Url]) {
+    for url in urls {
+        handle_url(app, url.as_str());
+    }
+}
+
+/// Hands one URL to the pending sign-in if it is its callback.
+pub fn handle_url<R: Runtime>(app: &AppHandle<R>, url: &str) {
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let mut pending = state.pending();
+    let Some(flow) = pending.as_mut() else {
+        warn!(len = url.len(), "deep link ignored: no sign-in is waiting");
+        return;
+    };
+    let callback = match Callback::parse(url, &flow.redirect_uri) {
+        Ok(callback) => callback,
+        Err(e) => {
+            warn!(error = %e, len = url.len(), "deep link ignored");
+            return;
+        }
+    };
+    if !flow.matcher.matches(callback.state()) {
+        warn!("deep link ignored: its state matches no pending sign-in");
+        return;
+    }
+    let Some(sender) = flow.deep_link.take() else {
+        warn!("deep link ignored: this sign-in already received its callback or listens on loopback");
+        return;
+    };
+    info!("sign-in callback received by deep link");
+    let _ = sender.try_send(callback);
+}

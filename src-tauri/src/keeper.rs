@@ -1,0 +1,60 @@
+//! Keeps the window's session fresh and current: refreshes the access token when it enters its
+//! refresh margin, and notices sessions written by the CLI (sign-in, refresh, logout) so the
+//! window always shows what the shared store holds.
+
+use std::time::Duration;
+
+use feishu_oauth::{Error, Session, TokenStatus};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use time::OffsetDateTime;
+use tracing::warn;
+
+use crate::{activity, models::SessionView, state::AppState};
+
+/// How often the store is looked at: a stat-sized read of a small file.
+const TICK: Duration = Duration::from_secs(2);
+
+/// Runs until the app exits.
+pub async fn run<R: Runtime>(app: AppHandle<R>) {
+    let mut shown: Option<Session> = None;
+    let mut first = true;
+    loop {
+        if !first {
+            tokio::time::sleep(TICK).await;
+        }
+        first = false;
+        let backend = app.state::<AppState>().backend();
+        let mut current = match backend.sessions.current() {
+            Ok(session) => session,
+            Err(e) => {
+                if matches!(e, Error::CorruptStore { .. }) {
+                    activity::record(&app, "failed", e.to_string(), None);
+                }
+                None
+            }
+        };
+        if let Some(session) = &current {
+            let now = OffsetDateTime::now_utc();
+            if session.token_status(now) != TokenStatus::Valid && session.can_refresh(now) {
+                match backend.sessions.fresh_session(|| backend.client()).await {
+                    Ok(fresh) => {
+                        if fresh.access_token != session.access_token {
+                            activity::record(&app, "refreshed", "Access token refreshed in the background", None);
+                        }
+                        current = Some(fresh);
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "background refresh failed");
+                        activity::record(&app, "failed", format!("Background refresh failed: {e}"), e.feishu_code());
+                        current = backend.sessions.current().ok().flatten();
+                    }
+                }
+            }
+        }
+        if current != shown {
+            let view = current.as_ref().map(|s| SessionView::new(s, OffsetDateTime::now_utc()));
+            let _ = app.emit("session://changed", view);
+            shown = current;
+        }
+    }
+}

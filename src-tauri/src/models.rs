@@ -1,0 +1,146 @@
+//! What the UI sees: views of the session and settings (camelCase), never a secret type.
+
+use feishu_oauth::{Profile, Session};
+use serde::{Deserialize, Serialize};
+use time::{format_description::well_known::Rfc3339, OffsetDateTime};
+
+/// The signed-in session as the UI shows it: no token values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub brand: String,
+    pub profile: ProfileView,
+    pub scopes: Vec<String>,
+    pub access_token_expires_at: String,
+    pub refresh_token_expires_at: Option<String>,
+    pub reauthorize_by: String,
+    pub token_status: &'static str,
+    pub refresh_margin_seconds: i64,
+}
+
+/// The user's profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub name: String,
+    pub en_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub open_id: String,
+    pub union_id: Option<String>,
+    pub tenant_key: Option<String>,
+    pub email: Option<String>,
+    pub enterprise_email: Option<String>,
+    pub mobile: Option<String>,
+    pub user_id: Option<String>,
+    pub employee_no: Option<String>,
+}
+
+pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+impl SessionView {
+    /// The view of `session` at `now`.
+    pub fn new(session: &Session, now: OffsetDateTime) -> Self {
+        Self {
+            brand: session.issuer.brand.clone(),
+            profile: ProfileView::from(&session.profile),
+            scopes: session.scopes.iter().map(str::to_owned).collect(),
+            access_token_expires_at: rfc3339(session.access_token_expires_at),
+            refresh_token_expires_at: session.refresh_token_expires_at.map(rfc3339),
+            reauthorize_by: rfc3339(session.reauthorization_due_at()),
+            token_status: session.token_status(now).as_str(),
+            refresh_margin_seconds: session.refresh_margin().whole_seconds(),
+        }
+    }
+}
+
+impl From<&Profile> for ProfileView {
+    fn from(p: &Profile) -> Self {
+        Self {
+            name: p.name.clone(),
+            en_name: p.en_name.clone(),
+            avatar_url: p.avatar_url.clone(),
+            open_id: p.open_id.clone(),
+            union_id: p.union_id.clone(),
+            tenant_key: p.tenant_key.clone(),
+            email: p.email.clone(),
+            enterprise_email: p.enterprise_email.clone(),
+            mobile: p.mobile.clone(),
+            user_id: p.user_id.clone(),
+            employee_no: p.employee_no.clone(),
+        }
+    }
+}
+
+/// The callback route the user picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Route {
+    Loopback,
+    DeepLink,
+}
+
+/// A step of the sign-in, for `sign-in://progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stage {
+    Started,
+    BrowserOpened,
+    Waiting,
+    CallbackReceived,
+    Exchanging,
+    SignedIn,
+    Failed,
+    Cancelled,
+}
+
+/// The `sign-in://progress` payload.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub stage: Stage,
+    pub route: Route,
+    pub deadline: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::error::ShellError>,
+}
+
+/// The settings as the UI edits them. The App Secret is write-only: only whether one is set.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub sandbox: bool,
+    pub app_id: Option<String>,
+    pub app_secret_set: bool,
+    pub brand: String,
+    pub redirect_uri: String,
+    pub loopback_redirect_uri: String,
+    pub deep_link_redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub config_path: String,
+    pub data_dir: String,
+    pub overridden_by_env: Vec<String>,
+}
+
+/// New settings from the UI; `app_secret: None` keeps the stored one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsInput {
+    pub app_id: Option<String>,
+    pub app_secret: Option<String>,
+    pub brand: String,
+    pub redirect_uri: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// One line of this run's activity list.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityEntry {
+    pub at: String,
+    pub kind: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u32>,
+}
