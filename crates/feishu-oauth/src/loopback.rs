@@ -102,15 +102,6 @@ struct Shared {
     arrival: Mutex<Option<mpsc::Sender<Arrival>>>,
 }
 
-/// Aborts the accept loop (closing the listening socket) when the wait ends, however it ends.
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 impl LoopbackListener {
     /// Binds the redirect URI's loopback address (never all interfaces). Binding happens before
     /// the browser opens, so the callback cannot arrive to a closed port.
@@ -134,10 +125,11 @@ impl LoopbackListener {
         let (tx, mut rx) = mpsc::channel(1);
         let redirect_uri = self.redirect_uri.clone();
         let shared = Arc::new(Shared { redirect_uri: redirect_uri.clone(), matcher, arrival: Mutex::new(Some(tx)) });
-        let accept = tokio::spawn(accept_loop(self.listener, shared));
-        let _stop = AbortOnDrop(accept.abort_handle());
+        // The accept loop runs inside this future, not in a task of its own: when the wait ends the
+        // listening socket is dropped right there, and the port is free before this returns.
         tokio::select! {
             arrival = rx.recv() => arrival.ok_or(Error::Cancelled),
+            () = accept_loop(self.listener, shared) => Err(Error::Cancelled),
             () = tokio::time::sleep(timeout) => Err(Error::Timeout { timeout, redirect_uri: redirect_uri.to_string() }),
         }
     }

@@ -1,0 +1,94 @@
+//! A whole sign-in over real loopback HTTP against the emulator: begin, listen, consent in the
+//! "browser", exchange, user info.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{browse, setup};
+use feishu_emulator::{browse::Decision, Endpoint};
+use feishu_oauth::{begin, Error, LoopbackListener};
+
+#[tokio::test]
+async fn sign_in_end_to_end() {
+    let s = setup(|b| b).await;
+    let (url, pending) = begin(s.request("offline_access contact:user.email:readonly"));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    let browser = tokio::spawn(browse(url, Decision::Approve));
+    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let session = pending.complete(arrival.callback, &s.client).await.unwrap();
+    arrival.responder.succeeded(&session.profile.name).await;
+    browser.await.unwrap();
+
+    assert_eq!(session.profile.name, "张三");
+    assert!(session.profile.email.is_some(), "email scope granted");
+    assert!(session.scopes.contains("offline_access"));
+    assert!(session.refresh_token.is_some());
+    assert!(session.access_token_expires_at > session.access_token_issued_at);
+    assert_eq!(s.emulator.calls(Endpoint::Token), 1);
+    assert_eq!(s.emulator.calls(Endpoint::UserInfo), 1);
+}
+
+#[tokio::test]
+async fn no_offline_access_no_refresh_token() {
+    let s = setup(|b| b).await;
+    let (url, pending) = begin(s.request("contact:user.base:readonly"));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    tokio::spawn(browse(url, Decision::Approve));
+    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let session = pending.complete(arrival.callback, &s.client).await.unwrap();
+    assert!(session.refresh_token.is_none() && session.refresh_token_expires_at.is_none());
+}
+
+#[tokio::test]
+async fn declined_consent_is_access_denied_and_exchanges_nothing() {
+    let s = setup(|b| b).await;
+    let (url, pending) = begin(s.request("offline_access"));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    tokio::spawn(browse(url, Decision::Deny));
+    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let err = pending.complete(arrival.callback, &s.client).await.unwrap_err();
+    assert!(matches!(err, Error::AccessDenied), "{err}");
+    assert_eq!(s.emulator.calls(Endpoint::Token), 0);
+}
+
+#[tokio::test]
+async fn transient_errors_are_retried_then_given_up() {
+    let s = setup(|b| b).await;
+    s.emulator.fail_next(Endpoint::Token, 3, 20072);
+    let (url, pending) = begin(s.request("offline_access"));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    tokio::spawn(browse(url, Decision::Approve));
+    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let err = pending.complete(arrival.callback, &s.client).await.unwrap_err();
+    assert_eq!(err.feishu_code(), Some(20072));
+    assert_eq!(s.emulator.calls(Endpoint::Token), 3, "three attempts in all");
+}
+
+#[tokio::test]
+async fn permanent_errors_are_not_retried() {
+    let s = setup(|b| b).await;
+    s.emulator.fail_next(Endpoint::Token, 1, 20010);
+    let (url, pending) = begin(s.request("offline_access"));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    tokio::spawn(browse(url, Decision::Approve));
+    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let err = pending.complete(arrival.callback, &s.client).await.unwrap_err();
+    assert_eq!(err.feishu_code(), Some(20010));
+    assert!(err.to_string().contains("The user does not have permission to use this app."), "{err}");
+    assert_eq!(s.emulator.calls(Endpoint::Token), 1);
+}
+
+#[tokio::test]
+async fn the_emulator_is_strict_about_pkce_and_code_reuse() {
+    let s = setup(|b| b).await;
+    let (url, pending) = begin(s.request("offline_access"));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    tokio::spawn(browse(url, Decision::Approve));
+    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let feishu_oauth::Callback::Code { code, .. } = arrival.callback else { panic!("no code") };
+
+    let wrong = feishu_oauth::PkceVerifier::new("a".repeat(43));
+    let err = s.client.exchange_code(&code, &s.redirect_uri, &wrong, None).await.unwrap_err();
+    assert_eq!(err.feishu_code(), Some(20049), "{err}");
+}
