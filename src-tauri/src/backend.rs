@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use feishu_emulator::{sandbox, Emulator};
-use feishu_oauth::{AppCredentials, AppSecret, CallbackRoute, Config, Error, FeishuClient, Issuer, RedirectUri, Result, SessionManager, SessionStore};
+use feishu_oauth::{
+    AppCredentials, AppSecret, CallbackRoute, Config, Error, FeishuClient, Issuer, RedirectUri,
+    Result, SessionManager, SessionStore,
+};
 use tokio::sync::OnceCell;
 
 use crate::models::Route;
@@ -18,7 +21,9 @@ pub struct Backend {
 
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Backend").field("sandbox", &self.config.is_sandbox()).finish_non_exhaustive()
+        f.debug_struct("Backend")
+            .field("sandbox", &self.config.is_sandbox())
+            .finish_non_exhaustive()
     }
 }
 
@@ -26,10 +31,20 @@ impl Backend {
     /// A backend for `config` over `store`.
     pub fn new(config: Config, store: Arc<dyn SessionStore>) -> Self {
         let issuer = match &config.app {
-            Some(app) => Issuer { brand: config.brand.as_str().to_owned(), app_id: app.app_id.clone() },
-            None => Issuer { brand: sandbox::BRAND.to_owned(), app_id: sandbox::APP_ID.to_owned() },
+            Some(app) => Issuer {
+                brand: config.brand.as_str().to_owned(),
+                app_id: app.app_id.clone(),
+            },
+            None => Issuer {
+                brand: sandbox::BRAND.to_owned(),
+                app_id: sandbox::APP_ID.to_owned(),
+            },
         };
-        Self { sessions: SessionManager::new(store, issuer), config, sandbox: OnceCell::new() }
+        Self {
+            sessions: SessionManager::new(store, issuer),
+            config,
+            sandbox: OnceCell::new(),
+        }
     }
 
     /// `feishu`, `lark` or `sandbox`.
@@ -45,10 +60,16 @@ impl Backend {
                 .sandbox
                 .get_or_try_init(|| sandbox::start(&config.data_dir))
                 .await
-                .map_err(|source| Error::Listen { addr: "127.0.0.1 (sandbox emulator)".into(), source })?;
+                .map_err(|source| Error::Listen {
+                    addr: "127.0.0.1 (sandbox emulator)".into(),
+                    source,
+                })?;
             config.use_sandbox(
                 &emulator.base_url(),
-                AppCredentials { app_id: sandbox::APP_ID.to_owned(), app_secret: AppSecret::new(sandbox::APP_SECRET) },
+                AppCredentials {
+                    app_id: sandbox::APP_ID.to_owned(),
+                    app_secret: AppSecret::new(sandbox::APP_SECRET),
+                },
             );
         }
         Ok(config)
@@ -65,7 +86,8 @@ impl Backend {
     pub fn redirect_for(&self, route: Route) -> RedirectUri {
         let configured = &self.config.redirect_uri;
         match (route, configured.route()) {
-            (Route::Loopback, CallbackRoute::Loopback(_)) | (Route::DeepLink, CallbackRoute::DeepLink) => configured.clone(),
+            (Route::Loopback, CallbackRoute::Loopback(_))
+            | (Route::DeepLink, CallbackRoute::DeepLink) => configured.clone(),
             (Route::Loopback, CallbackRoute::DeepLink) => RedirectUri::default_loopback(),
             (Route::DeepLink, CallbackRoute::Loopback(_)) => RedirectUri::default_deep_link(),
         }

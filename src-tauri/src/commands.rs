@@ -25,7 +25,11 @@ pub async fn session(state: State<'_, AppState>) -> CommandResult<Option<Session
 
 /// Signs in through the browser; resolves when done.
 #[tauri::command]
-pub async fn sign_in<R: Runtime>(app: AppHandle<R>, route: Route, scopes: Vec<String>) -> CommandResult<SessionView> {
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    route: Route,
+    scopes: Vec<String>,
+) -> CommandResult<SessionView> {
     signin::run(&app, route, scopes).await
 }
 
@@ -38,7 +42,10 @@ pub async fn cancel_sign_in<R: Runtime>(app: AppHandle<R>) -> CommandResult<()> 
 
 /// Refreshes the access token now.
 #[tauri::command]
-pub async fn refresh<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CommandResult<SessionView> {
+pub async fn refresh<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<SessionView> {
     let backend = state.backend();
     match backend.sessions.refresh_now(|| backend.client()).await {
         Ok(session) => {
@@ -49,8 +56,16 @@ pub async fn refresh<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) 
         }
         Err(e) => {
             let error = ShellError::from(e);
-            activity::record(&app, "failed", format!("Refresh failed: {}", error.message), error.code);
-            let _ = app.emit("session://changed", backend.sessions.current().ok().flatten().as_ref().map(view));
+            activity::record(
+                &app,
+                "failed",
+                format!("Refresh failed: {}", error.message),
+                error.code,
+            );
+            let _ = app.emit(
+                "session://changed",
+                backend.sessions.current().ok().flatten().as_ref().map(view),
+            );
             Err(error)
         }
     }
@@ -58,7 +73,10 @@ pub async fn refresh<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) 
 
 /// Signs out on this machine.
 #[tauri::command]
-pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CommandResult<()> {
+pub async fn sign_out<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
     state.backend().sessions.sign_out()?;
     activity::record(&app, "signedOut", "Signed out", None);
     let _ = app.emit("session://changed", None::<SessionView>);
@@ -68,12 +86,20 @@ pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
 /// Puts a valid access token on the clipboard, refreshing first if needed. The token never goes
 /// to the webview.
 #[tauri::command]
-pub async fn copy_access_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CommandResult<()> {
+pub async fn copy_access_token<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
     let backend = state.backend();
     let session = backend.sessions.fresh_session(|| backend.client()).await?;
     app.clipboard()
         .write_text(session.access_token.expose())
-        .map_err(|e| ShellError::new(ErrorKind::Internal, format!("could not write to the clipboard: {e}")))?;
+        .map_err(|e| {
+            ShellError::new(
+                ErrorKind::Internal,
+                format!("could not write to the clipboard: {e}"),
+            )
+        })?;
     activity::record(&app, "info", "Access token copied to the clipboard", None);
     Ok(())
 }
@@ -86,14 +112,27 @@ pub async fn settings(state: State<'_, AppState>) -> CommandResult<SettingsView>
 
 /// Saves the settings to the shared config file and switches to them.
 #[tauri::command]
-pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, settings: SettingsInput) -> CommandResult<SettingsView> {
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: SettingsInput,
+) -> CommandResult<SettingsView> {
     let config = crate::settings::save(settings)?;
     let store = crate::open_store(&app, &config)?;
     let backend = Backend::new(config, store);
     let settings_view = crate::settings::view(&backend)?;
     let session = backend.sessions.current().ok().flatten();
     state.replace_backend(backend);
-    activity::record(&app, "info", if settings_view.sandbox { "Settings saved: sandbox" } else { "Settings saved" }, None);
+    activity::record(
+        &app,
+        "info",
+        if settings_view.sandbox {
+            "Settings saved: sandbox"
+        } else {
+            "Settings saved"
+        },
+        None,
+    );
     let _ = app.emit("session://changed", session.as_ref().map(view));
     Ok(settings_view)
 }
@@ -102,6 +141,10 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
 #[tauri::command]
 pub async fn activity<R: Runtime>(app: AppHandle<R>) -> CommandResult<Vec<ActivityEntry>> {
     let state = app.state::<AppState>();
-    let log = state.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let log = state
+        .activity
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     Ok(log)
 }

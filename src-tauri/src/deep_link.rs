@@ -19,7 +19,9 @@ pub fn handle_urls<R: Runtime>(app: &AppHandle<R>, urls: &[Url]) {
 
 /// Hands one URL to the pending sign-in if it is its callback.
 pub fn handle_url<R: Runtime>(app: &AppHandle<R>, url: &str) {
-    let Some(state) = app.try_state::<AppState>() else { return };
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
     let mut pending = state.pending();
     let Some(flow) = pending.as_mut() else {
         warn!(len = url.len(), "deep link ignored: no sign-in is waiting");
@@ -37,7 +39,9 @@ pub fn handle_url<R: Runtime>(app: &AppHandle<R>, url: &str) {
         return;
     }
     let Some(sender) = flow.deep_link.take() else {
-        warn!("deep link ignored: this sign-in already received its callback or listens on loopback");
+        warn!(
+            "deep link ignored: this sign-in already received its callback or listens on loopback"
+        );
         return;
     };
     info!("sign-in callback received by deep link");

@@ -46,7 +46,14 @@ pub enum ErrorKind {
 impl ShellError {
     /// An error of `kind` with a message and nothing else.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, code: None, message: message.into(), meaning: None, hint: None, hint_zh: None }
+        Self {
+            kind,
+            code: None,
+            message: message.into(),
+            meaning: None,
+            hint: None,
+            hint_zh: None,
+        }
     }
 }
 
@@ -58,7 +65,10 @@ impl From<Error> for ShellError {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Cancelled => ErrorKind::Cancelled,
             Error::Config { .. } | Error::ConfigFile { .. } => ErrorKind::Config,
-            Error::Http { .. } | Error::InvalidResponse { .. } | Error::Listen { .. } | Error::Browser { .. } => ErrorKind::Network,
+            Error::Http { .. }
+            | Error::InvalidResponse { .. }
+            | Error::Listen { .. }
+            | Error::Browser { .. } => ErrorKind::Network,
             Error::SignedOut => ErrorKind::SignedOut,
             Error::SignInRequired { .. } => ErrorKind::SignInRequired,
             Error::Store { .. } | Error::CorruptStore { .. } => ErrorKind::Store,
@@ -85,11 +95,19 @@ mod tests {
 
     #[test]
     fn feishu_errors_carry_code_meaning_and_hints() {
-        let e = ShellError::from(Error::Feishu(FeishuError { code: 20071, http_status: 400, error: None, description: None }));
+        let e = ShellError::from(Error::Feishu(FeishuError {
+            code: 20071,
+            http_status: 400,
+            error: None,
+            description: None,
+        }));
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kind"], "feishu");
         assert_eq!(v["code"], 20071);
-        assert_eq!(v["meaning"], "The provided redirect URI does not match the one used during authorization.");
+        assert_eq!(
+            v["meaning"],
+            "The provided redirect URI does not match the one used during authorization."
+        );
         assert!(v["hintZh"].as_str().unwrap().contains("redirect_uri"));
     }
 }

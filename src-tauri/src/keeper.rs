@@ -39,20 +39,32 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                 match backend.sessions.fresh_session(|| backend.client()).await {
                     Ok(fresh) => {
                         if fresh.access_token != session.access_token {
-                            activity::record(&app, "refreshed", "Access token refreshed in the background", None);
+                            activity::record(
+                                &app,
+                                "refreshed",
+                                "Access token refreshed in the background",
+                                None,
+                            );
                         }
                         current = Some(fresh);
                     }
                     Err(e) => {
                         warn!(error = %e, "background refresh failed");
-                        activity::record(&app, "failed", format!("Background refresh failed: {e}"), e.feishu_code());
+                        activity::record(
+                            &app,
+                            "failed",
+                            format!("Background refresh failed: {e}"),
+                            e.feishu_code(),
+                        );
                         current = backend.sessions.current().ok().flatten();
                     }
                 }
             }
         }
         if current != shown {
-            let view = current.as_ref().map(|s| SessionView::new(s, OffsetDateTime::now_utc()));
+            let view = current
+                .as_ref()
+                .map(|s| SessionView::new(s, OffsetDateTime::now_utc()));
             let _ = app.emit("session://changed", view);
             shown = current;
         }

@@ -35,15 +35,26 @@ pub fn run() {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tao=warn,wry=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tao=warn,wry=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 /// Wires the plugins, commands and state onto a builder; tests pass `tauri::test::mock_builder()`.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         // First, so a second launch (a deep link) is forwarded to this process over D-Bus.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| signin::bring_to_front(app)))
+        // The D-Bus name is the app identifier, spelled out so it does not depend on the context.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(feishu_oauth::config::APP_IDENTIFIER)
+                .callback(|app, _argv, _cwd| signin::bring_to_front(app))
+                .build(),
+        )
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_store::Builder::default().build())
@@ -59,35 +70,49 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::save_settings,
             commands::activity,
         ])
-        .setup(|app| {
-            let handle = app.handle().clone();
-            let config = Config::load()?;
-            if config.is_sandbox() {
-                tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
-            }
-            let store = open_store(&handle, &config)?;
-            app.manage(AppState::new(Backend::new(config, store)));
+        .setup(|app| init(app.handle()))
+}
 
-            let deep_links = handle.clone();
-            app.deep_link().on_open_url(move |event| deep_link::handle_urls(&deep_links, &event.urls()));
-            if let Ok(Some(urls)) = app.deep_link().get_current() {
-                // Started by a deep link: no sign-in of this process can be waiting for it.
-                deep_link::handle_urls(&handle, &urls);
-            }
-            tauri::async_runtime::spawn(keeper::run(handle));
-            Ok(())
-        })
+/// Loads the settings, opens the session store, arms the deep-link handler and starts the keeper.
+/// Runs in `setup`; tests with the mock runtime (whose setup waits for an event loop) call it directly.
+pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::load()?;
+    if config.is_sandbox() {
+        tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
+    }
+    let store = open_store(handle, &config)?;
+    handle.manage(AppState::new(Backend::new(config, store)));
+
+    let deep_links = handle.clone();
+    handle
+        .deep_link()
+        .on_open_url(move |event| deep_link::handle_urls(&deep_links, &event.urls()));
+    if let Ok(Some(urls)) = handle.deep_link().get_current() {
+        // Started by a deep link: no sign-in of this process can be waiting for it.
+        deep_link::handle_urls(handle, &urls);
+    }
+    tauri::async_runtime::spawn(keeper::run(handle.clone()));
+    Ok(())
 }
 
 /// The session store for `config`: tauri-plugin-store over the shared session file.
-pub(crate) fn open_store<R: Runtime>(app: &AppHandle<R>, config: &Config) -> Result<Arc<dyn SessionStore>, feishu_oauth::Error> {
+pub(crate) fn open_store<R: Runtime>(
+    app: &AppHandle<R>,
+    config: &Config,
+) -> Result<Arc<dyn SessionStore>, feishu_oauth::Error> {
     let path = config.session_path();
     let store = tauri_plugin_store::StoreBuilder::new(app, &path)
         .disable_auto_save()
         .build()
-        .map_err(|e| feishu_oauth::Error::Store { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
+        .map_err(|e| feishu_oauth::Error::Store {
+            path: path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
     // Out of the plugin's registry, so its exit hook never writes the file with a plain,
     // non-atomic `fs::write` over a session the CLI may have rotated since.
     store.close_resource();
-    Ok(Arc::new(plugin_store::PluginStore::new(store, FileStore::new(path))))
+    Ok(Arc::new(plugin_store::PluginStore::new(
+        store,
+        FileStore::new(path),
+    )))
 }

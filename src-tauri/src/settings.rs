@@ -19,7 +19,10 @@ const ENV_OVERRIDES: [&str; 7] = [
 ];
 
 fn config_path() -> Result<std::path::PathBuf> {
-    ConfigFile::default_path().ok_or_else(|| Error::Config { setting: "config file".into(), reason: "no config directory is known for this user".into() })
+    ConfigFile::default_path().ok_or_else(|| Error::Config {
+        setting: "config file".into(),
+        reason: "no config directory is known for this user".into(),
+    })
 }
 
 /// The view of the current settings.
@@ -48,8 +51,14 @@ pub fn view(backend: &Backend) -> Result<SettingsView> {
 pub fn save(input: SettingsInput) -> Result<Config> {
     let path = config_path()?;
     let mut file = ConfigFile::read(&path)?;
-    let app_id = input.app_id.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let secret = input.app_secret.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let app_id = input
+        .app_id
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    let secret = input
+        .app_secret
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
     if app_id.is_none() {
         // No App ID: the sandbox. The secret belongs to the App ID, so it goes too.
         file.app_secret = None;
@@ -57,16 +66,41 @@ pub fn save(input: SettingsInput) -> Result<Config> {
         file.app_secret = secret;
     }
     if app_id.is_some() && file.app_secret.is_none() {
-        return Err(Error::Config { setting: "app_secret".into(), reason: "an App ID needs its App Secret (developer console → Credentials & Basic Info)".into() });
+        return Err(Error::Config {
+            setting: "app_secret".into(),
+            reason: "an App ID needs its App Secret (developer console → Credentials & Basic Info)"
+                .into(),
+        });
     }
     file.app_id = app_id;
-    input.brand.parse::<feishu_oauth::Brand>().map_err(|e| Error::Config { setting: "brand".into(), reason: e })?;
+    input
+        .brand
+        .parse::<feishu_oauth::Brand>()
+        .map_err(|e| Error::Config {
+            setting: "brand".into(),
+            reason: e,
+        })?;
     file.brand = Some(input.brand);
-    file.redirect_uri = match input.redirect_uri.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
-        Some(uri) => Some(RedirectUri::parse(&uri).map_err(|e| Error::Config { setting: "redirect_uri".into(), reason: e })?.to_string()),
+    file.redirect_uri = match input
+        .redirect_uri
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+    {
+        Some(uri) => Some(
+            RedirectUri::parse(&uri)
+                .map_err(|e| Error::Config {
+                    setting: "redirect_uri".into(),
+                    reason: e,
+                })?
+                .to_string(),
+        ),
         None => None,
     };
-    let scopes = feishu_oauth::Scopes::from_iter_checked(&input.scopes).map_err(|e| Error::Config { setting: "scopes".into(), reason: e })?;
+    let scopes =
+        feishu_oauth::Scopes::from_iter_checked(&input.scopes).map_err(|e| Error::Config {
+            setting: "scopes".into(),
+            reason: e,
+        })?;
     file.scopes = (!scopes.is_empty()).then(|| scopes.to_string());
     file.write(&path)?;
     Config::load()

@@ -21,12 +21,24 @@ use crate::{
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Runs a whole sign-in; resolves when it succeeded, failed, timed out or was cancelled.
-pub async fn run<R: Runtime>(app: &AppHandle<R>, route: Route, scopes: Vec<String>) -> CommandResult<SessionView> {
+pub async fn run<R: Runtime>(
+    app: &AppHandle<R>,
+    route: Route,
+    scopes: Vec<String>,
+) -> CommandResult<SessionView> {
     let state = app.state::<AppState>();
     let backend = state.backend();
     let deadline = OffsetDateTime::now_utc() + SIGN_IN_TIMEOUT;
     let progress = |stage: Stage, error: Option<ShellError>| {
-        let _ = app.emit("sign-in://progress", Progress { stage, route, deadline: rfc3339(deadline), error });
+        let _ = app.emit(
+            "sign-in://progress",
+            Progress {
+                stage,
+                route,
+                deadline: rfc3339(deadline),
+                error,
+            },
+        );
     };
 
     let result = async {
@@ -115,7 +127,15 @@ pub async fn run<R: Runtime>(app: &AppHandle<R>, route: Route, scopes: Vec<Strin
     match result {
         Ok(session) => {
             let view = SessionView::new(&session, OffsetDateTime::now_utc());
-            activity::record(app, "exchanged", format!("Signed in as {}; scopes: {}", session.profile.name, session.scopes), None);
+            activity::record(
+                app,
+                "exchanged",
+                format!(
+                    "Signed in as {}; scopes: {}",
+                    session.profile.name, session.scopes
+                ),
+                None,
+            );
             progress(Stage::SignedIn, None);
             let _ = app.emit("session://changed", Some(&view));
             Ok(view)

@@ -54,7 +54,8 @@ impl AppState {
 
     /// A fresh sign-in id.
     pub fn next_flow_id(&self) -> u64 {
-        self.next_flow.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        self.next_flow
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The pending sign-in slot.

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use feishu_emulator::{sandbox, Emulator};
-use feishu_oauth::{AppCredentials, AppSecret, Config, FeishuClient, FileStore, Issuer, Result, SessionManager};
+use feishu_oauth::{
+    AppCredentials, AppSecret, Config, FeishuClient, FileStore, Issuer, Result, SessionManager,
+};
 use tokio::sync::OnceCell;
 
 /// The loaded settings and the session, for one command.
@@ -20,7 +22,11 @@ impl Context {
         let config = Config::load()?;
         let issuer = issuer_of(&config);
         let store = Arc::new(FileStore::new(config.session_path()));
-        Ok(Self { config, sessions: SessionManager::new(store, issuer), sandbox: OnceCell::new() })
+        Ok(Self {
+            config,
+            sessions: SessionManager::new(store, issuer),
+            sandbox: OnceCell::new(),
+        })
     }
 
     /// Whether the sandbox is in use.
@@ -41,10 +47,16 @@ impl Context {
                 .sandbox
                 .get_or_try_init(|| sandbox::start(&config.data_dir))
                 .await
-                .map_err(|e| feishu_oauth::Error::Listen { addr: "127.0.0.1 (sandbox emulator)".into(), source: e })?;
+                .map_err(|e| feishu_oauth::Error::Listen {
+                    addr: "127.0.0.1 (sandbox emulator)".into(),
+                    source: e,
+                })?;
             config.use_sandbox(
                 &emulator.base_url(),
-                AppCredentials { app_id: sandbox::APP_ID.to_owned(), app_secret: AppSecret::new(sandbox::APP_SECRET) },
+                AppCredentials {
+                    app_id: sandbox::APP_ID.to_owned(),
+                    app_secret: AppSecret::new(sandbox::APP_SECRET),
+                },
             );
         }
         Ok(config)
@@ -61,7 +73,13 @@ impl Context {
 /// Who issues the tokens for these settings.
 pub fn issuer_of(config: &Config) -> Issuer {
     match &config.app {
-        Some(app) => Issuer { brand: config.brand.as_str().to_owned(), app_id: app.app_id.clone() },
-        None => Issuer { brand: sandbox::BRAND.to_owned(), app_id: sandbox::APP_ID.to_owned() },
+        Some(app) => Issuer {
+            brand: config.brand.as_str().to_owned(),
+            app_id: app.app_id.clone(),
+        },
+        None => Issuer {
+            brand: sandbox::BRAND.to_owned(),
+            app_id: sandbox::APP_ID.to_owned(),
+        },
     }
 }

@@ -36,7 +36,8 @@ pub struct UserJson {
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_else(|_| at.unix_timestamp().to_string())
+    at.format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 impl StatusJson {
@@ -89,19 +90,34 @@ pub fn relative(at: OffsetDateTime, now: OffsetDateTime) -> String {
     } else {
         format!("{secs} s")
     };
-    if delta.is_negative() { format!("{span} ago") } else { format!("in {span}") }
+    if delta.is_negative() {
+        format!("{span} ago")
+    } else {
+        format!("in {span}")
+    }
 }
 
 fn when(at: OffsetDateTime, now: OffsetDateTime) -> String {
     let utc = at.to_offset(time::UtcOffset::UTC);
-    format!("{} UTC ({})", utc.format(&Rfc3339).unwrap_or_default().trim_end_matches('Z').replace('T', " "), relative(at, now))
+    format!(
+        "{} UTC ({})",
+        utc.format(&Rfc3339)
+            .unwrap_or_default()
+            .trim_end_matches('Z')
+            .replace('T', " "),
+        relative(at, now)
+    )
 }
 
 /// The human summary of `status` and `login`.
 pub fn summary(brand: &str, session: &Session, now: OffsetDateTime) -> String {
     let p = &session.profile;
     let mut out = String::new();
-    let en = p.en_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    let en = p
+        .en_name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
     let _ = writeln!(out, "Signed in to {brand} as {}{en}", p.name);
     let rows: [(&str, Option<&str>); 6] = [
         ("open_id", Some(&p.open_id)),
@@ -116,22 +132,40 @@ pub fn summary(brand: &str, session: &Session, now: OffsetDateTime) -> String {
             let _ = writeln!(out, "  {label:<14}{value}");
         }
     }
-    let scopes = if session.scopes.is_empty() { "(none)".to_owned() } else { session.scopes.to_string() };
+    let scopes = if session.scopes.is_empty() {
+        "(none)".to_owned()
+    } else {
+        session.scopes.to_string()
+    };
     let _ = writeln!(out, "  {:<14}{scopes}", "scopes");
     let status = match session.token_status(now) {
         TokenStatus::Valid => "valid",
         TokenStatus::NeedsRefresh => "needs refresh",
         TokenStatus::Expired => "expired",
     };
-    let _ = writeln!(out, "  {:<14}{status}, expires {}", "access token", when(session.access_token_expires_at, now));
+    let _ = writeln!(
+        out,
+        "  {:<14}{status}, expires {}",
+        "access token",
+        when(session.access_token_expires_at, now)
+    );
     match session.refresh_token_expires_at {
         Some(at) => {
             let _ = writeln!(out, "  {:<14}expires {}", "refresh token", when(at, now));
         }
         None => {
-            let _ = writeln!(out, "  {:<14}none (offline_access not granted)", "refresh token");
+            let _ = writeln!(
+                out,
+                "  {:<14}none (offline_access not granted)",
+                "refresh token"
+            );
         }
     }
-    let _ = write!(out, "  {:<14}{}", "re-authorize", when(session.reauthorization_due_at(), now));
+    let _ = write!(
+        out,
+        "  {:<14}{}",
+        "re-authorize",
+        when(session.reauthorization_due_at(), now)
+    );
     out
 }

@@ -15,12 +15,20 @@ const CLI: &str = env!("CARGO_BIN_EXE_feishu-auth");
 /// The emulator's binary sits beside this package's in the target directory.
 fn emulator_bin() -> PathBuf {
     let path = Path::new(CLI).with_file_name("feishu-emulator");
-    assert!(path.exists(), "{} is missing: run `cargo build --workspace` (the README's test command does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace` (the README's test command does)",
+        path.display()
+    );
     path
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Harness {
@@ -34,9 +42,18 @@ struct Harness {
 impl Harness {
     async fn new(customize: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Self {
         let redirect_uri = format!("http://127.0.0.1:{}/callback", free_port());
-        let emulator = customize(Emulator::builder().redirect_uri(redirect_uri.clone())).start().await.unwrap();
+        let emulator = customize(Emulator::builder().redirect_uri(redirect_uri.clone()))
+            .start()
+            .await
+            .unwrap();
         let secret = emulator.app_secret().to_owned();
-        Self { emulator, dir: tempfile::tempdir().unwrap(), redirect_uri, browser: format!("{} browse", emulator_bin().display()), secret }
+        Self {
+            emulator,
+            dir: tempfile::tempdir().unwrap(),
+            redirect_uri,
+            browser: format!("{} browse", emulator_bin().display()),
+            secret,
+        }
     }
 
     fn command(&self, args: &[&str]) -> tokio::process::Command {
@@ -52,15 +69,27 @@ impl Harness {
             .env("FEISHU_ACCOUNTS_URL", &base)
             .env("FEISHU_OPEN_URL", &base)
             .env("FEISHU_REDIRECT_URI", &self.redirect_uri)
-            .env("FEISHU_SCOPES", "offline_access contact:user.email:readonly")
+            .env(
+                "FEISHU_SCOPES",
+                "offline_access contact:user.email:readonly",
+            )
             .env("FEISHU_SIGNIN_BROWSER", &self.browser)
             .kill_on_drop(true);
         cmd
     }
 
     async fn run(&self, args: &[&str]) -> Output {
-        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output()).await.expect("feishu-auth hung").unwrap();
-        eprintln!("$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}", args.join(" "), out.status.code(), text(&out.stdout), text(&out.stderr));
+        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
+            .await
+            .expect("feishu-auth hung")
+            .unwrap();
+        eprintln!(
+            "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
+            args.join(" "),
+            out.status.code(),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
         out
     }
 
@@ -81,32 +110,78 @@ async fn login_status_token_refresh_logout() {
 
     let out = h.run(&["login"]).await;
     assert!(out.status.success());
-    assert!(text(&out.stdout).contains("张三"), "login prints who signed in");
+    assert!(
+        text(&out.stdout).contains("张三"),
+        "login prints who signed in"
+    );
 
     let status = h.status().await;
     let keys: Vec<&String> = status.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["accessTokenExpiresAt", "brand", "refreshTokenExpiresAt", "scopes", "signedIn", "tokenStatus", "user"]);
+    assert_eq!(
+        keys,
+        [
+            "accessTokenExpiresAt",
+            "brand",
+            "refreshTokenExpiresAt",
+            "scopes",
+            "signedIn",
+            "tokenStatus",
+            "user"
+        ]
+    );
     assert_eq!(status["signedIn"], true);
     assert_eq!(status["brand"], "feishu");
     assert_eq!(status["tokenStatus"], "valid");
     assert_eq!(status["user"]["name"], "张三");
     let user_keys: Vec<&String> = status["user"].as_object().unwrap().keys().collect();
-    assert_eq!(user_keys, ["avatarUrl", "email", "employeeNo", "enName", "name", "openId", "tenantKey", "unionId", "userId"]);
-    assert!(status["user"]["email"].is_string(), "the email scope was granted");
-    assert!(status["scopes"].as_array().unwrap().contains(&"offline_access".into()));
-    assert!(time::OffsetDateTime::parse(status["accessTokenExpiresAt"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).is_ok());
+    assert_eq!(
+        user_keys,
+        [
+            "avatarUrl",
+            "email",
+            "employeeNo",
+            "enName",
+            "name",
+            "openId",
+            "tenantKey",
+            "unionId",
+            "userId"
+        ]
+    );
+    assert!(
+        status["user"]["email"].is_string(),
+        "the email scope was granted"
+    );
+    assert!(status["scopes"]
+        .as_array()
+        .unwrap()
+        .contains(&"offline_access".into()));
+    assert!(time::OffsetDateTime::parse(
+        status["accessTokenExpiresAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339
+    )
+    .is_ok());
 
     let first = h.run(&["token"]).await;
     assert!(first.status.success());
     let token = text(&first.stdout);
     assert_eq!(token.lines().count(), 1, "the token alone on stdout");
     let answer = reqwest::Client::new()
-        .get(h.emulator.base_url().join("open-apis/authen/v1/user_info").unwrap())
+        .get(
+            h.emulator
+                .base_url()
+                .join("open-apis/authen/v1/user_info")
+                .unwrap(),
+        )
         .bearer_auth(token.trim())
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), 200, "the printed token is accepted by the server");
+    assert_eq!(
+        answer.status(),
+        200,
+        "the printed token is accepted by the server"
+    );
 
     let out = h.run(&["refresh"]).await;
     assert!(out.status.success());
@@ -133,7 +208,11 @@ async fn transient_20050_is_retried() {
     h.emulator.fail_next(Endpoint::Token, 1, 20050);
     let out = h.run(&["login"]).await;
     assert!(out.status.success());
-    assert_eq!(h.emulator.calls(Endpoint::Token), 2, "one failure, one retry");
+    assert_eq!(
+        h.emulator.calls(Endpoint::Token),
+        2,
+        "one failure, one retry"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,8 +222,16 @@ async fn permanent_error_is_explained_and_not_retried() {
     let out = h.run(&["login"]).await;
     assert_eq!(out.status.code(), Some(6));
     let err = text(&out.stderr);
-    assert!(err.contains("20002") && err.contains("The client secret is invalid.") && err.contains("应用认证失败"), "{err}");
-    assert!(!err.contains("not-the-secret"), "the secret never reaches messages");
+    assert!(
+        err.contains("20002")
+            && err.contains("The client secret is invalid.")
+            && err.contains("应用认证失败"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("not-the-secret"),
+        "the secret never reaches messages"
+    );
     assert_eq!(h.emulator.calls(Endpoint::Token), 1);
     assert_eq!(h.status().await["signedIn"], false);
 }
@@ -166,28 +253,49 @@ async fn timeout_says_so_and_frees_the_port() {
     let out = h.run(&["login", "--timeout", "2"]).await;
     assert_eq!(out.status.code(), Some(4));
     assert!(text(&out.stderr).contains("timed out"));
-    let port: u16 = h.redirect_uri.split(':').nth(2).unwrap().trim_end_matches("/callback").parse().unwrap();
+    let port: u16 = h
+        .redirect_uri
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .trim_end_matches("/callback")
+        .parse()
+        .unwrap();
     TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_browser_prints_the_url() {
     let h = Harness::new(|b| b).await;
-    let mut child = h.command(&["login", "--no-browser", "--timeout", "30"]).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut child = h
+        .command(&["login", "--no-browser", "--timeout", "30"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let mut seen = String::new();
     let url = loop {
         let mut buf = [0u8; 1024];
-        let n = tokio::io::AsyncReadExt::read(&mut stderr, &mut buf).await.unwrap();
+        let n = tokio::io::AsyncReadExt::read(&mut stderr, &mut buf)
+            .await
+            .unwrap();
         assert!(n > 0, "stderr closed before the URL: {seen}");
         seen.push_str(&text(&buf[..n]));
-        if let Some(line) = seen.lines().map(str::trim).find(|l| l.starts_with("http://") && l.contains("code_challenge=")) {
+        if let Some(line) = seen
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("http://") && l.contains("code_challenge="))
+        {
             if seen.contains("Waiting") {
                 break line.to_owned();
             }
         }
     };
-    let browse = tokio::process::Command::new(emulator_bin()).args(["browse", &url]).output().await.unwrap();
+    let browse = tokio::process::Command::new(emulator_bin())
+        .args(["browse", &url])
+        .output()
+        .await
+        .unwrap();
     assert!(browse.status.success(), "{}", text(&browse.stderr));
     let status = child.wait().await.unwrap();
     assert!(status.success());
@@ -210,12 +318,23 @@ async fn eight_processes_on_a_stale_token_cause_one_refresh() {
             text(&o.stdout)
         })
         .collect();
-    assert_eq!(h.emulator.refreshes(), 1, "exactly one refresh for eight processes");
-    assert!(tokens.iter().all(|t| t == &tokens[0]), "all got the refreshed token");
+    assert_eq!(
+        h.emulator.refreshes(),
+        1,
+        "exactly one refresh for eight processes"
+    );
+    assert!(
+        tokens.iter().all(|t| t == &tokens[0]),
+        "all got the refreshed token"
+    );
     assert_eq!(h.status().await["tokenStatus"], "valid");
 }
 
-async fn futures_join_all<F: std::future::Future<Output = std::io::Result<Output>> + Send + 'static>(futures: Vec<F>) -> Vec<Output> {
+async fn futures_join_all<
+    F: std::future::Future<Output = std::io::Result<Output>> + Send + 'static,
+>(
+    futures: Vec<F>,
+) -> Vec<Output> {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
     let mut out = Vec::new();
     for h in handles {
@@ -239,7 +358,10 @@ async fn sandbox_without_app_id() {
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
             .env("FEISHU_SIGNIN_DATA_DIR", dir.path().join("data"))
             .env("FEISHU_REDIRECT_URI", &redirect)
-            .env("FEISHU_SIGNIN_BROWSER", format!("{} browse", emulator_bin().display()));
+            .env(
+                "FEISHU_SIGNIN_BROWSER",
+                format!("{} browse", emulator_bin().display()),
+            );
         async move { cmd.output().await.unwrap() }
     };
     let out = run(&["login"]).await;

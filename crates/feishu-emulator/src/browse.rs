@@ -88,10 +88,13 @@ pub struct Browser {
 
 impl Browser {
     /// A client with no redirects, no proxy (everything is on loopback) and a 30-second timeout.
+    /// It keeps no idle connections: a browser may outlive the server it last talked to (tests
+    /// share one across emulators), and a person's few requests gain nothing from reuse.
     pub fn new() -> Result<Self, BrowseError> {
         let client = reqwest::Client::builder()
             .redirect(redirect::Policy::none())
             .no_proxy()
+            .pool_max_idle_per_host(0)
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(BrowseError::Client)?;

@@ -7,17 +7,13 @@ use std::time::Duration;
 use crate::config::{App, Config};
 use crate::emulator::Emulator;
 use crate::profile::Profile;
+use crate::sandbox;
 use crate::state::Store;
 use crate::state_file::StateFile;
 
-/// The sandbox's App ID. Fixed, so that every process running the sandbox agrees on it.
-pub(crate) const SANDBOX_APP_ID: &str = "cli_sandbox000000001";
-/// The sandbox's App Secret: fixed for the same reason, and worthless outside the emulator.
-pub(crate) const SANDBOX_APP_SECRET: &str = "sandbox-secret-8f3c2a91d64b7e05";
-
 /// Builds an [`Emulator`]. Start from [`Emulator::builder`].
 ///
-/// Defaults: App ID `cli_sandbox000000001` with a fixed sandbox secret, `127.0.0.1` on a free
+/// Defaults: the sandbox app ([`sandbox::APP_ID`], [`sandbox::APP_SECRET`]), `127.0.0.1` on a free
 /// port, access tokens for 7200 s and refresh tokens for 604800 s (Feishu's usual values), no
 /// registered redirect URI, no state file, and the sample user 张三.
 #[derive(Clone, Debug)]
@@ -38,8 +34,8 @@ impl Default for EmulatorBuilder {
     fn default() -> Self {
         Self {
             app: App {
-                id: SANDBOX_APP_ID.to_owned(),
-                secret: SANDBOX_APP_SECRET.to_owned(),
+                id: sandbox::APP_ID.to_owned(),
+                secret: sandbox::APP_SECRET.to_owned(),
             },
             additional_apps: Vec::new(),
             redirect_uris: Vec::new(),

@@ -1,6 +1,7 @@
 //! What the emulated developer console holds: the apps, their registered redirect URIs, token
 //! lifetimes and the user who signs in.
 
+use std::fmt;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -10,10 +11,20 @@ use url::{Host, Url};
 use crate::profile::Profile;
 
 /// One app: its App ID (`client_id`) and App Secret (`client_secret`).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct App {
     pub(crate) id: String,
     pub(crate) secret: String,
+}
+
+/// The secret stays out of logs and panic messages.
+impl fmt::Debug for App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App")
+            .field("id", &self.id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
 }
 
 impl App {
@@ -92,6 +103,13 @@ mod tests {
             refresh_token_ttl: Duration::from_secs(1),
             profile: Profile::default(),
         }
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() {
+        let shown = format!("{:?}", config(&[], false));
+        assert!(shown.contains("cli_a"));
+        assert!(!shown.contains("secret: \"s\""), "{shown}");
     }
 
     #[test]

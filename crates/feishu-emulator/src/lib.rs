@@ -32,11 +32,11 @@
 //! # }
 //! ```
 //!
+//! [`sandbox`] holds the settings the app and the CLI start it with when no App ID is configured.
 //! The `feishu-emulator` binary runs the same server (`serve`) and the stand-in for a person at a
 //! browser (`browse`, see [`browse`]).
 
 pub mod browse;
-pub mod sandbox;
 mod builder;
 mod clock;
 mod config;
@@ -50,6 +50,7 @@ mod params;
 mod pkce;
 mod profile;
 mod responses;
+pub mod sandbox;
 mod secrets;
 mod server;
 mod state;

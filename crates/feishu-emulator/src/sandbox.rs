@@ -31,5 +31,8 @@ pub fn builder() -> EmulatorBuilder {
 
 /// Starts the sandbox emulator, sharing its grants through `data_dir`.
 pub async fn start(data_dir: &Path) -> io::Result<Emulator> {
-    builder().state_file(data_dir.join(STATE_FILE_NAME)).start().await
+    builder()
+        .state_file(data_dir.join(STATE_FILE_NAME))
+        .start()
+        .await
 }

@@ -1,7 +1,7 @@
 //! What the emulator remembers: pending authorize requests, authorization codes, the user's grants
 //! and the tokens issued. Secrets are keyed by fingerprint (see [`crate::secrets::fingerprint`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::sync::{Mutex, PoisonError};
 
@@ -16,20 +16,21 @@ const CODE_RETENTION: Millis = 60 * 60 * 1000;
 /// How long a dead token is remembered, so that it answers "expired"/"used" rather than "invalid".
 const TOKEN_RETENTION: Millis = 24 * 60 * 60 * 1000;
 
-/// Everything the emulator knows; the state file is this, as JSON.
+/// Everything the emulator knows; the state file is this, as JSON. Ordered maps, so that an
+/// unchanged state serialises to the same bytes and the file is rewritten only on a change.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct StoreData {
     /// Authorize requests waiting for the user's decision, by ticket fingerprint.
-    pub(crate) pending: HashMap<String, PendingAuthorization>,
+    pub(crate) pending: BTreeMap<String, PendingAuthorization>,
     /// Authorization codes, by fingerprint.
-    pub(crate) codes: HashMap<String, IssuedCode>,
+    pub(crate) codes: BTreeMap<String, IssuedCode>,
     /// Per App ID, every scope the user has ever granted: Feishu's grants are cumulative.
-    pub(crate) grants: HashMap<String, BTreeSet<String>>,
+    pub(crate) grants: BTreeMap<String, BTreeSet<String>>,
     /// `user_access_token`s, by fingerprint.
-    pub(crate) access_tokens: HashMap<String, AccessTokenRecord>,
+    pub(crate) access_tokens: BTreeMap<String, AccessTokenRecord>,
     /// Refresh tokens, by fingerprint.
-    pub(crate) refresh_tokens: HashMap<String, RefreshTokenRecord>,
+    pub(crate) refresh_tokens: BTreeMap<String, RefreshTokenRecord>,
 }
 
 /// A valid authorize request, shown to the user as the consent page.

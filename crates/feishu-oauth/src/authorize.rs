@@ -63,7 +63,12 @@ pub fn begin(request: SignInRequest) -> (Url, PendingSignIn) {
             .append_pair("code_challenge", &challenge)
             .append_pair("code_challenge_method", "S256");
     }
-    let pending = PendingSignIn { state, verifier, request, started_at: OffsetDateTime::now_utc() };
+    let pending = PendingSignIn {
+        state,
+        verifier,
+        request,
+        started_at: OffsetDateTime::now_utc(),
+    };
     (url, pending)
 }
 
@@ -75,7 +80,11 @@ pub struct StateMatcher(State);
 impl StateMatcher {
     /// Whether `state` is the pending sign-in's, compared in constant time.
     pub fn matches(&self, state: &State) -> bool {
-        self.0.expose().as_bytes().ct_eq(state.expose().as_bytes()).into()
+        self.0
+            .expose()
+            .as_bytes()
+            .ct_eq(state.expose().as_bytes())
+            .into()
     }
 }
 
@@ -110,18 +119,28 @@ impl PendingSignIn {
     pub async fn complete(self, callback: Callback, client: &FeishuClient) -> Result<Session> {
         if !self.matches_state(callback.state()) {
             // The listener and deep-link handler filter these out; this is the last line.
-            return Err(Error::AuthorizationFailed { error: "state_mismatch".into(), description: Some("the callback belongs to another sign-in".into()) });
+            return Err(Error::AuthorizationFailed {
+                error: "state_mismatch".into(),
+                description: Some("the callback belongs to another sign-in".into()),
+            });
         }
         let code = match callback {
             Callback::Code { code, .. } => code,
             Callback::Denied { .. } => return Err(Error::AccessDenied),
-            Callback::Error { error, description, .. } => return Err(Error::AuthorizationFailed { error, description }),
+            Callback::Error {
+                error, description, ..
+            } => return Err(Error::AuthorizationFailed { error, description }),
         };
-        let grant = client.exchange_code(&code, &self.request.redirect_uri, &self.verifier, None).await?;
+        let grant = client
+            .exchange_code(&code, &self.request.redirect_uri, &self.verifier, None)
+            .await?;
         info!(scopes = %grant.scopes, "authorization code exchanged");
         let profile = client.user_info(&grant.access_token).await?;
         Ok(Session {
-            issuer: Issuer { brand: self.request.brand, app_id: self.request.app_id },
+            issuer: Issuer {
+                brand: self.request.brand,
+                app_id: self.request.app_id,
+            },
             access_token: grant.access_token,
             access_token_issued_at: grant.issued_at,
             access_token_expires_at: grant.access_token_expires_at,
@@ -140,7 +159,8 @@ mod tests {
 
     fn request() -> SignInRequest {
         SignInRequest {
-            authorize_url: Url::parse("https://accounts.feishu.cn/open-apis/authen/v1/authorize").unwrap(),
+            authorize_url: Url::parse("https://accounts.feishu.cn/open-apis/authen/v1/authorize")
+                .unwrap(),
             app_id: "cli_a5ca35a685b0x26e".into(),
             redirect_uri: RedirectUri::default_loopback(),
             scopes: Scopes::parse("offline_access contact:user.email:readonly").unwrap(),
@@ -161,7 +181,10 @@ mod tests {
         assert_eq!(q["code_challenge"], pkce::s256_challenge(&pending.verifier));
         assert!(pending.matches_state(&State::new(q["state"].clone())));
         assert!(q["state"].len() >= 43, "state has at least 256 bits");
-        assert!(url.as_str().contains("scope=offline_access+contact") || url.as_str().contains("scope=offline_access%20contact"));
+        assert!(
+            url.as_str().contains("scope=offline_access+contact")
+                || url.as_str().contains("scope=offline_access%20contact")
+        );
     }
 
     #[test]

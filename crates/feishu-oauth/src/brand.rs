@@ -72,10 +72,19 @@ mod tests {
 
     #[test]
     fn hosts_are_never_mixed() {
-        assert_eq!(Brand::Feishu.accounts_url().as_str(), "https://accounts.feishu.cn/");
+        assert_eq!(
+            Brand::Feishu.accounts_url().as_str(),
+            "https://accounts.feishu.cn/"
+        );
         assert_eq!(Brand::Feishu.open_url().as_str(), "https://open.feishu.cn/");
-        assert_eq!(Brand::Lark.accounts_url().as_str(), "https://accounts.larksuite.com/");
-        assert_eq!(Brand::Lark.open_url().as_str(), "https://open.larksuite.com/");
+        assert_eq!(
+            Brand::Lark.accounts_url().as_str(),
+            "https://accounts.larksuite.com/"
+        );
+        assert_eq!(
+            Brand::Lark.open_url().as_str(),
+            "https://open.larksuite.com/"
+        );
     }
 
     #[test]

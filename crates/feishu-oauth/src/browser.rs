@@ -19,7 +19,10 @@ pub fn open_with_command(command: &str, url: &str) -> Result<()> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .spawn()
-        .map_err(|e| Error::Browser { command: command.to_owned(), reason: e.to_string() })?;
+        .map_err(|e| Error::Browser {
+            command: command.to_owned(),
+            reason: e.to_string(),
+        })?;
     std::thread::spawn(move || {
         let _ = child.wait();
     });

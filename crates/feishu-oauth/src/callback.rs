@@ -61,7 +61,9 @@ impl Callback {
     /// The returned `state`.
     pub fn state(&self) -> &State {
         match self {
-            Callback::Code { state, .. } | Callback::Denied { state } | Callback::Error { state, .. } => state,
+            Callback::Code { state, .. }
+            | Callback::Denied { state }
+            | Callback::Error { state, .. } => state,
         }
     }
 
@@ -78,14 +80,20 @@ impl Callback {
     }
 
     /// Parses the request target of a loopback request (`/callback?…`) addressed to `redirect_uri`.
-    pub fn parse_request_target(target: &str, redirect_uri: &RedirectUri) -> Result<Self, CallbackError> {
+    pub fn parse_request_target(
+        target: &str,
+        redirect_uri: &RedirectUri,
+    ) -> Result<Self, CallbackError> {
         if target.len() > MAX_CALLBACK_LEN {
             return Err(CallbackError::TooLong);
         }
         if !target.starts_with('/') {
             return Err(CallbackError::Malformed);
         }
-        let url = redirect_uri.url().join(target).map_err(|_| CallbackError::Malformed)?;
+        let url = redirect_uri
+            .url()
+            .join(target)
+            .map_err(|_| CallbackError::Malformed)?;
         if !redirect_uri.is_target_of(&url) {
             return Err(CallbackError::NotTheRedirect);
         }
@@ -110,11 +118,22 @@ impl Callback {
             }
             *slot.0 = Some(value.into_owned());
         }
-        let state = State::new(state.filter(|s| !s.is_empty()).ok_or(CallbackError::BadParameter("state"))?);
+        let state = State::new(
+            state
+                .filter(|s| !s.is_empty())
+                .ok_or(CallbackError::BadParameter("state"))?,
+        );
         match (code, error) {
             (_, Some(error)) if error == "access_denied" => Ok(Callback::Denied { state }),
-            (_, Some(error)) => Ok(Callback::Error { error, description, state }),
-            (Some(code), None) if !code.is_empty() => Ok(Callback::Code { code: AuthorizationCode::new(code), state }),
+            (_, Some(error)) => Ok(Callback::Error {
+                error,
+                description,
+                state,
+            }),
+            (Some(code), None) if !code.is_empty() => Ok(Callback::Code {
+                code: AuthorizationCode::new(code),
+                state,
+            }),
             _ => Err(CallbackError::BadParameter("code")),
         }
     }
@@ -130,20 +149,40 @@ mod tests {
 
     #[test]
     fn code_and_state_from_a_request_target() {
-        let cb = Callback::parse_request_target("/callback?code=abc-_123&state=s1", &loopback()).unwrap();
-        assert_eq!(cb, Callback::Code { code: AuthorizationCode::new("abc-_123"), state: State::new("s1") });
+        let cb = Callback::parse_request_target("/callback?code=abc-_123&state=s1", &loopback())
+            .unwrap();
+        assert_eq!(
+            cb,
+            Callback::Code {
+                code: AuthorizationCode::new("abc-_123"),
+                state: State::new("s1")
+            }
+        );
     }
 
     #[test]
     fn declined_consent() {
-        let cb = Callback::parse_request_target("/callback?error=access_denied&state=s1", &loopback()).unwrap();
-        assert_eq!(cb, Callback::Denied { state: State::new("s1") });
+        let cb =
+            Callback::parse_request_target("/callback?error=access_denied&state=s1", &loopback())
+                .unwrap();
+        assert_eq!(
+            cb,
+            Callback::Denied {
+                state: State::new("s1")
+            }
+        );
     }
 
     #[test]
     fn other_errors_keep_their_description() {
-        let cb = Callback::parse_request_target("/callback?error=server_error&error_description=boom&state=s", &loopback()).unwrap();
-        assert!(matches!(cb, Callback::Error { ref error, ref description, .. } if error == "server_error" && description.as_deref() == Some("boom")));
+        let cb = Callback::parse_request_target(
+            "/callback?error=server_error&error_description=boom&state=s",
+            &loopback(),
+        )
+        .unwrap();
+        assert!(
+            matches!(cb, Callback::Error { ref error, ref description, .. } if error == "server_error" && description.as_deref() == Some("boom"))
+        );
     }
 
     #[test]
@@ -151,19 +190,43 @@ mod tests {
         let r = RedirectUri::default_deep_link();
         let cb = Callback::parse("dev.feishu-signin.app:/callback?code=c&state=s", &r).unwrap();
         assert!(matches!(cb, Callback::Code { .. }));
-        assert_eq!(Callback::parse("other.app:/callback?code=c&state=s", &r), Err(CallbackError::NotTheRedirect));
+        assert_eq!(
+            Callback::parse("other.app:/callback?code=c&state=s", &r),
+            Err(CallbackError::NotTheRedirect)
+        );
     }
 
     #[test]
     fn rejects_what_a_genuine_redirect_never_sends() {
         let r = loopback();
-        assert_eq!(Callback::parse_request_target("/favicon.ico", &r), Err(CallbackError::NotTheRedirect));
-        assert_eq!(Callback::parse_request_target("/callback?code=c", &r), Err(CallbackError::BadParameter("state")));
-        assert_eq!(Callback::parse_request_target("/callback?state=s", &r), Err(CallbackError::BadParameter("code")));
-        assert_eq!(Callback::parse_request_target("/callback?code=a&code=b&state=s", &r), Err(CallbackError::BadParameter("code")));
-        assert_eq!(Callback::parse_request_target("/callback?code=a&state=s&state=t", &r), Err(CallbackError::BadParameter("state")));
-        assert_eq!(Callback::parse_request_target("http://evil/callback?code=a&state=s", &r), Err(CallbackError::Malformed));
+        assert_eq!(
+            Callback::parse_request_target("/favicon.ico", &r),
+            Err(CallbackError::NotTheRedirect)
+        );
+        assert_eq!(
+            Callback::parse_request_target("/callback?code=c", &r),
+            Err(CallbackError::BadParameter("state"))
+        );
+        assert_eq!(
+            Callback::parse_request_target("/callback?state=s", &r),
+            Err(CallbackError::BadParameter("code"))
+        );
+        assert_eq!(
+            Callback::parse_request_target("/callback?code=a&code=b&state=s", &r),
+            Err(CallbackError::BadParameter("code"))
+        );
+        assert_eq!(
+            Callback::parse_request_target("/callback?code=a&state=s&state=t", &r),
+            Err(CallbackError::BadParameter("state"))
+        );
+        assert_eq!(
+            Callback::parse_request_target("http://evil/callback?code=a&state=s", &r),
+            Err(CallbackError::Malformed)
+        );
         let huge = format!("/callback?code={}&state=s", "a".repeat(MAX_CALLBACK_LEN));
-        assert_eq!(Callback::parse_request_target(&huge, &r), Err(CallbackError::TooLong));
+        assert_eq!(
+            Callback::parse_request_target(&huge, &r),
+            Err(CallbackError::TooLong)
+        );
     }
 }

@@ -38,7 +38,10 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { attempts: 3, first_backoff: Duration::from_millis(300) }
+        Self {
+            attempts: 3,
+            first_backoff: Duration::from_millis(300),
+        }
     }
 }
 
@@ -95,8 +98,16 @@ impl FeishuClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("feishu-signin/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| Error::Http { url: endpoints.token.to_string(), source: e.without_url() })?;
-        Ok(Self { http, endpoints, app, retry: RetryPolicy::default() })
+            .map_err(|e| Error::Http {
+                url: endpoints.token.to_string(),
+                source: e.without_url(),
+            })?;
+        Ok(Self {
+            http,
+            endpoints,
+            app,
+            retry: RetryPolicy::default(),
+        })
     }
 
     /// Replaces the retry policy (tests use short backoffs).
@@ -140,7 +151,11 @@ impl FeishuClient {
 
     /// Refreshes (`grant_type=refresh_token`). The answer's refresh token replaces this one, which
     /// is dead from now on.
-    pub async fn refresh(&self, refresh_token: &RefreshToken, scope: Option<&Scopes>) -> Result<TokenGrant> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &RefreshToken,
+        scope: Option<&Scopes>,
+    ) -> Result<TokenGrant> {
         let body = TokenRequest {
             grant_type: "refresh_token",
             client_id: &self.app.app_id,
@@ -158,7 +173,15 @@ impl FeishuClient {
     pub async fn user_info(&self, access_token: &AccessToken) -> Result<Profile> {
         let url = &self.endpoints.user_info;
         let (status, body) = self
-            .send_with_retry(|| self.http.get(url.clone()).bearer_auth(access_token.expose()).send(), url)
+            .send_with_retry(
+                || {
+                    self.http
+                        .get(url.clone())
+                        .bearer_auth(access_token.expose())
+                        .send()
+                },
+                url,
+            )
             .await?;
         let data = body
             .get("data")
@@ -175,7 +198,10 @@ impl FeishuClient {
                 || {
                     self.http
                         .post(url.clone())
-                        .header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
+                        .header(
+                            reqwest::header::CONTENT_TYPE,
+                            "application/json; charset=utf-8",
+                        )
                         .body(serde_json::to_vec(body).unwrap_or_default())
                         .send()
                 },
@@ -196,9 +222,13 @@ impl FeishuClient {
         loop {
             let result = self.send_once(&send, url).await;
             match result {
-                Err(Error::Feishu(ref e)) if e.remedy() == Some(Remedy::Retry) && attempt < self.retry.attempts => {
+                Err(Error::Feishu(ref e))
+                    if e.remedy() == Some(Remedy::Retry) && attempt < self.retry.attempts =>
+                {
                     warn!(code = e.code, attempt, url = %redacted(url), "Feishu answered a transient error; retrying");
-                    let jitter = Duration::from_millis(rand::random::<u64>() % (backoff.as_millis() as u64 / 4 + 1));
+                    let jitter = Duration::from_millis(
+                        rand::random::<u64>() % (backoff.as_millis() as u64 / 4 + 1),
+                    );
                     tokio::time::sleep(backoff + jitter).await;
                     backoff *= 2;
                     attempt += 1;
@@ -213,19 +243,30 @@ impl FeishuClient {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
     {
-        let http_error = |e: reqwest::Error| Error::Http { url: redacted(url), source: e.without_url() };
+        let http_error = |e: reqwest::Error| Error::Http {
+            url: redacted(url),
+            source: e.without_url(),
+        };
         let mut response = send().await.map_err(http_error)?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(http_error)? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(invalid(url, status, &format!("the body is larger than {MAX_BODY_BYTES} bytes")));
+                return Err(invalid(
+                    url,
+                    status,
+                    &format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+                ));
             }
             body.extend_from_slice(&chunk);
         }
         debug!(url = %redacted(url), status, bytes = body.len(), "response");
         let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
-            let kind = if body.first().is_some_and(|b| *b == b'<') { "an HTML page, not JSON" } else { "not valid JSON" };
+            let kind = if body.first().is_some_and(|b| *b == b'<') {
+                "an HTML page, not JSON"
+            } else {
+                "not valid JSON"
+            };
             invalid(url, status, &format!("the body is {kind} ({e})"))
         })?;
         let code = json.get("code").and_then(serde_json::Value::as_i64);
@@ -234,7 +275,10 @@ impl FeishuClient {
             Some(code) => Err(Error::Feishu(FeishuError {
                 code: u32::try_from(code).unwrap_or(u32::MAX),
                 http_status: status,
-                error: json.get("error").and_then(|v| v.as_str()).map(str::to_owned),
+                error: json
+                    .get("error")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned),
                 description: json
                     .get("error_description")
                     .or_else(|| json.get("msg"))
@@ -247,21 +291,35 @@ impl FeishuClient {
 }
 
 /// Validates a `code: 0` token answer and makes its expiries absolute.
-pub(crate) fn parse_token_answer(json: &serde_json::Value, issued_at: OffsetDateTime) -> std::result::Result<TokenGrant, String> {
-    let string = |key: &str| json.get(key).and_then(serde_json::Value::as_str).filter(|s| !s.is_empty());
+pub(crate) fn parse_token_answer(
+    json: &serde_json::Value,
+    issued_at: OffsetDateTime,
+) -> std::result::Result<TokenGrant, String> {
+    let string = |key: &str| {
+        json.get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let seconds = |key: &str| -> std::result::Result<Option<i64>, String> {
         match json.get(key) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(v) => match v.as_i64() {
                 Some(s) if (1..=MAX_EXPIRES_IN).contains(&s) => Ok(Some(s)),
-                _ => Err(format!("`{key}` is {v}, not a number of seconds between 1 and {MAX_EXPIRES_IN}")),
+                _ => Err(format!(
+                    "`{key}` is {v}, not a number of seconds between 1 and {MAX_EXPIRES_IN}"
+                )),
             },
         }
     };
     let access_token = string("access_token").ok_or("`access_token` is missing")?;
     match string("token_type") {
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(t) => return Err(format!("`token_type` is `{}`, not Bearer", t.chars().take(40).collect::<String>())),
+        Some(t) => {
+            return Err(format!(
+                "`token_type` is `{}`, not Bearer",
+                t.chars().take(40).collect::<String>()
+            ))
+        }
         None => return Err("`token_type` is missing".into()),
     }
     let expires_in = seconds("expires_in")?.ok_or("`expires_in` is missing")?;
@@ -270,19 +328,27 @@ pub(crate) fn parse_token_answer(json: &serde_json::Value, issued_at: OffsetDate
     if refresh_token.is_some() && refresh_expires_in.is_none() {
         return Err("`refresh_token_expires_in` is missing beside `refresh_token`".into());
     }
-    let scopes = Scopes::parse(string("scope").unwrap_or("")).map_err(|e| format!("`scope`: {e}"))?;
+    let scopes =
+        Scopes::parse(string("scope").unwrap_or("")).map_err(|e| format!("`scope`: {e}"))?;
     Ok(TokenGrant {
         access_token: AccessToken::new(access_token),
         issued_at,
         access_token_expires_at: issued_at + time::Duration::seconds(expires_in),
-        refresh_token_expires_at: refresh_token.as_ref().and(refresh_expires_in).map(|s| issued_at + time::Duration::seconds(s)),
+        refresh_token_expires_at: refresh_token
+            .as_ref()
+            .and(refresh_expires_in)
+            .map(|s| issued_at + time::Duration::seconds(s)),
         refresh_token,
         scopes,
     })
 }
 
 fn invalid(url: &Url, status: u16, reason: &str) -> Error {
-    Error::InvalidResponse { url: redacted(url), status, reason: reason.to_owned() }
+    Error::InvalidResponse {
+        url: redacted(url),
+        status,
+        reason: reason.to_owned(),
+    }
 }
 
 /// A URL fit for messages: no query, no credentials.
@@ -309,7 +375,10 @@ mod tests {
         let g = parse_token_answer(&body, T0).unwrap();
         assert_eq!(g.access_token.expose(), "eyJ.a");
         assert_eq!(g.access_token_expires_at, datetime!(2026-01-01 2:00 UTC));
-        assert_eq!(g.refresh_token_expires_at, Some(datetime!(2026-01-08 0:00 UTC)));
+        assert_eq!(
+            g.refresh_token_expires_at,
+            Some(datetime!(2026-01-08 0:00 UTC))
+        );
         assert!(g.scopes.contains("offline_access"));
     }
 
@@ -322,7 +391,8 @@ mod tests {
 
     #[test]
     fn rejects_hostile_answers() {
-        let base = json!({"code": 0, "access_token": "a", "expires_in": 60, "token_type": "Bearer"});
+        let base =
+            json!({"code": 0, "access_token": "a", "expires_in": 60, "token_type": "Bearer"});
         let with = |k: &str, v: serde_json::Value| {
             let mut b = base.clone();
             b[k] = v;
@@ -336,7 +406,10 @@ mod tests {
             (with("expires_in", json!(1e12)), "expires_in"),
             (with("expires_in", json!("7200")), "expires_in"),
             (with("token_type", json!("mac")), "token_type"),
-            (with("refresh_token", json!("r")), "refresh_token_expires_in"),
+            (
+                with("refresh_token", json!("r")),
+                "refresh_token_expires_in",
+            ),
         ] {
             let err = parse_token_answer(&body, T0).unwrap_err();
             assert!(err.contains(needle), "{err}");

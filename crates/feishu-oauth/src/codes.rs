@@ -67,7 +67,14 @@ const fn entry(
     suggestion_zh: &'static str,
     remedy: Remedy,
 ) -> ErrorCode {
-    ErrorCode { code, http_status, meaning, suggestion_en, suggestion_zh, remedy }
+    ErrorCode {
+        code,
+        http_status,
+        meaning,
+        suggestion_en,
+        suggestion_zh,
+        remedy,
+    }
 }
 
 use Remedy::{AskAdmin, FixConfiguration, Refresh, RereadStore, Retry, RetryLater, SignInAgain};
@@ -200,15 +207,29 @@ mod tests {
 
     #[test]
     fn only_20050_and_20072_are_retried() {
-        let retried: Vec<u32> = TABLE.iter().filter(|e| e.is_retryable()).map(|e| e.code).collect();
+        let retried: Vec<u32> = TABLE
+            .iter()
+            .filter(|e| e.is_retryable())
+            .map(|e| e.code)
+            .collect();
         assert_eq!(retried, vec![20050, 20072]);
     }
 
     #[test]
     fn every_entry_has_both_languages() {
         for e in TABLE {
-            assert!(!e.meaning.is_empty() && !e.suggestion_en.is_empty(), "{}", e.code);
-            assert!(e.suggestion_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}", e.code);
+            assert!(
+                !e.meaning.is_empty() && !e.suggestion_en.is_empty(),
+                "{}",
+                e.code
+            );
+            assert!(
+                e.suggestion_zh
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{}",
+                e.code
+            );
         }
     }
 }

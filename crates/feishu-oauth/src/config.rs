@@ -47,11 +47,20 @@ impl Endpoints {
     /// The endpoints under an accounts base URL and an Open API base URL.
     pub fn new(accounts_url: &Url, open_url: &Url) -> Result<Self> {
         let join = |base: &Url, path: &str, setting: &str| {
-            base.join(path).map_err(|e| Error::config(setting, format!("cannot join {path} to {base}: {e}")))
+            base.join(path)
+                .map_err(|e| Error::config(setting, format!("cannot join {path} to {base}: {e}")))
         };
         Ok(Self {
-            authorize: join(accounts_url, "open-apis/authen/v1/authorize", "FEISHU_ACCOUNTS_URL")?,
-            token: join(open_url, "open-apis/authen/v2/oauth/token", "FEISHU_OPEN_URL")?,
+            authorize: join(
+                accounts_url,
+                "open-apis/authen/v1/authorize",
+                "FEISHU_ACCOUNTS_URL",
+            )?,
+            token: join(
+                open_url,
+                "open-apis/authen/v2/oauth/token",
+                "FEISHU_OPEN_URL",
+            )?,
             user_info: join(open_url, "open-apis/authen/v1/user_info", "FEISHU_OPEN_URL")?,
         })
     }
@@ -114,19 +123,28 @@ impl ConfigFile {
     /// Reads the file; a missing file is an empty one.
     pub fn read(path: &Path) -> Result<Self> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| Error::ConfigFile { path: path.to_owned(), reason: e.to_string() }),
+            Ok(text) => toml::from_str(&text).map_err(|e| Error::ConfigFile {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(Error::ConfigFile { path: path.to_owned(), reason: e.to_string() }),
+            Err(e) => Err(Error::ConfigFile {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            }),
         }
     }
 
     /// Writes the file privately (it may hold the App Secret): atomically, mode 0600.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let text = toml::to_string_pretty(self)
-            .map_err(|e| Error::ConfigFile { path: path.to_owned(), reason: e.to_string() })?;
-        crate::fsutil::write_private_atomic(path, text.as_bytes())
-            .map_err(|source| Error::Store { path: path.to_owned(), source })
+        let text = toml::to_string_pretty(self).map_err(|e| Error::ConfigFile {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        crate::fsutil::write_private_atomic(path, text.as_bytes()).map_err(|source| Error::Store {
+            path: path.to_owned(),
+            source,
+        })
     }
 }
 
@@ -148,10 +166,14 @@ impl Config {
     /// Merges a config file and an environment (a lookup function, so tests need not touch the
     /// process environment), environment first.
     pub fn from_sources(file: &ConfigFile, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let pick = |var: &str, key: &Option<String>| env(var).or_else(|| key.clone().filter(|v| !v.trim().is_empty()));
+        let pick = |var: &str, key: &Option<String>| {
+            env(var).or_else(|| key.clone().filter(|v| !v.trim().is_empty()))
+        };
 
         let brand = match pick("FEISHU_BRAND", &file.brand) {
-            Some(b) => b.parse::<Brand>().map_err(|e| Error::config("FEISHU_BRAND / brand", e))?,
+            Some(b) => b
+                .parse::<Brand>()
+                .map_err(|e| Error::config("FEISHU_BRAND / brand", e))?,
             None => Brand::default(),
         };
         let base_url = |var: &str, key: &Option<String>, default: Url| -> Result<Url> {
@@ -161,7 +183,10 @@ impl Config {
                     let mut url = Url::parse(raw.trim())
                         .map_err(|e| Error::config(var, format!("`{raw}` is not a URL ({e})")))?;
                     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-                        return Err(Error::config(var, format!("`{raw}` must be an http(s) URL with a host")));
+                        return Err(Error::config(
+                            var,
+                            format!("`{raw}` must be an http(s) URL with a host"),
+                        ));
                     }
                     if !url.path().ends_with('/') {
                         let path = format!("{}/", url.path());
@@ -171,7 +196,11 @@ impl Config {
                 }
             }
         };
-        let accounts_url = base_url("FEISHU_ACCOUNTS_URL", &file.accounts_url, brand.accounts_url())?;
+        let accounts_url = base_url(
+            "FEISHU_ACCOUNTS_URL",
+            &file.accounts_url,
+            brand.accounts_url(),
+        )?;
         let open_url = base_url("FEISHU_OPEN_URL", &file.open_url, brand.open_url())?;
 
         let app = match (pick("FEISHU_APP_ID", &file.app_id), pick("FEISHU_APP_SECRET", &file.app_secret)) {
@@ -192,21 +221,38 @@ impl Config {
         };
 
         let redirect_uri = match pick("FEISHU_REDIRECT_URI", &file.redirect_uri) {
-            Some(raw) => RedirectUri::parse(&raw).map_err(|e| Error::config("FEISHU_REDIRECT_URI / redirect_uri", e))?,
+            Some(raw) => RedirectUri::parse(&raw)
+                .map_err(|e| Error::config("FEISHU_REDIRECT_URI / redirect_uri", e))?,
             None => RedirectUri::default_loopback(),
         };
         let scopes = match pick("FEISHU_SCOPES", &file.scopes) {
-            Some(raw) => Scopes::parse(&raw).map_err(|e| Error::config("FEISHU_SCOPES / scopes", e))?,
+            Some(raw) => {
+                Scopes::parse(&raw).map_err(|e| Error::config("FEISHU_SCOPES / scopes", e))?
+            }
             None => Scopes::default_request(),
         };
         let data_dir = match env("FEISHU_SIGNIN_DATA_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => dirs::data_dir()
                 .map(|d| d.join(APP_IDENTIFIER))
-                .ok_or_else(|| Error::config("FEISHU_SIGNIN_DATA_DIR", "no data directory is known for this user: set FEISHU_SIGNIN_DATA_DIR"))?,
+                .ok_or_else(|| {
+                    Error::config(
+                        "FEISHU_SIGNIN_DATA_DIR",
+                        "no data directory is known for this user: set FEISHU_SIGNIN_DATA_DIR",
+                    )
+                })?,
         };
 
-        Ok(Self { brand, accounts_url, open_url, app, redirect_uri, scopes, browser: env("FEISHU_SIGNIN_BROWSER"), data_dir })
+        Ok(Self {
+            brand,
+            accounts_url,
+            open_url,
+            app,
+            redirect_uri,
+            scopes,
+            browser: env("FEISHU_SIGNIN_BROWSER"),
+            data_dir,
+        })
     }
 
     /// Whether no App ID is configured, so the sandbox is used.
@@ -238,13 +284,20 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
     #[test]
     fn no_app_id_is_the_sandbox() {
-        let c = Config::from_sources(&ConfigFile::default(), env_of(&[("FEISHU_SIGNIN_DATA_DIR", "/tmp/x")])).unwrap();
+        let c = Config::from_sources(
+            &ConfigFile::default(),
+            env_of(&[("FEISHU_SIGNIN_DATA_DIR", "/tmp/x")]),
+        )
+        .unwrap();
         assert!(c.is_sandbox());
         assert_eq!(c.redirect_uri, RedirectUri::default_loopback());
         assert!(c.scopes.contains("offline_access"));
@@ -252,18 +305,47 @@ mod tests {
 
     #[test]
     fn environment_wins_over_the_file() {
-        let file = ConfigFile { app_id: Some("cli_file".into()), app_secret: Some("s".into()), brand: Some("feishu".into()), ..Default::default() };
-        let c = Config::from_sources(&file, env_of(&[("FEISHU_APP_ID", "cli_env"), ("FEISHU_BRAND", "lark"), ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x")])).unwrap();
+        let file = ConfigFile {
+            app_id: Some("cli_file".into()),
+            app_secret: Some("s".into()),
+            brand: Some("feishu".into()),
+            ..Default::default()
+        };
+        let c = Config::from_sources(
+            &file,
+            env_of(&[
+                ("FEISHU_APP_ID", "cli_env"),
+                ("FEISHU_BRAND", "lark"),
+                ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(c.app.as_ref().unwrap().app_id, "cli_env");
         assert_eq!(c.brand, Brand::Lark);
-        assert_eq!(c.endpoints().unwrap().token.as_str(), "https://open.larksuite.com/open-apis/authen/v2/oauth/token");
-        assert_eq!(c.endpoints().unwrap().authorize.as_str(), "https://accounts.larksuite.com/open-apis/authen/v1/authorize");
+        assert_eq!(
+            c.endpoints().unwrap().token.as_str(),
+            "https://open.larksuite.com/open-apis/authen/v2/oauth/token"
+        );
+        assert_eq!(
+            c.endpoints().unwrap().authorize.as_str(),
+            "https://accounts.larksuite.com/open-apis/authen/v1/authorize"
+        );
     }
 
     #[test]
     fn base_url_override_keeps_a_path_prefix() {
-        let c = Config::from_sources(&ConfigFile::default(), env_of(&[("FEISHU_OPEN_URL", "http://127.0.0.1:9/proxy"), ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x")])).unwrap();
-        assert_eq!(c.endpoints().unwrap().user_info.as_str(), "http://127.0.0.1:9/proxy/open-apis/authen/v1/user_info");
+        let c = Config::from_sources(
+            &ConfigFile::default(),
+            env_of(&[
+                ("FEISHU_OPEN_URL", "http://127.0.0.1:9/proxy"),
+                ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.endpoints().unwrap().user_info.as_str(),
+            "http://127.0.0.1:9/proxy/open-apis/authen/v1/user_info"
+        );
     }
 
     #[test]
@@ -275,9 +357,17 @@ mod tests {
             ("FEISHU_APP_ID", "cli_only_id"),
         ];
         for (var, value) in cases {
-            let err = Config::from_sources(&ConfigFile::default(), env_of(&[(var, value), ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x")])).unwrap_err();
+            let err = Config::from_sources(
+                &ConfigFile::default(),
+                env_of(&[(var, value), ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x")]),
+            )
+            .unwrap_err();
             let msg = err.to_string();
-            let named = if var == "FEISHU_APP_ID" { "FEISHU_APP_SECRET" } else { var };
+            let named = if var == "FEISHU_APP_ID" {
+                "FEISHU_APP_SECRET"
+            } else {
+                var
+            };
             assert!(msg.contains(named), "{var}: {msg}");
         }
     }
@@ -288,7 +378,10 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "app_idd = \"x\"\n").unwrap();
         let err = ConfigFile::read(&path).unwrap_err().to_string();
-        assert!(err.contains("config.toml") && err.contains("app_idd"), "{err}");
+        assert!(
+            err.contains("config.toml") && err.contains("app_idd"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -296,9 +389,16 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/config.toml");
-        let file = ConfigFile { app_id: Some("cli_x".into()), app_secret: Some("secret".into()), ..Default::default() };
+        let file = ConfigFile {
+            app_id: Some("cli_x".into()),
+            app_secret: Some("secret".into()),
+            ..Default::default()
+        };
         file.write(&path).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         assert_eq!(ConfigFile::read(&path).unwrap(), file);
     }
 }

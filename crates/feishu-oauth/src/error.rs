@@ -49,7 +49,10 @@ impl FeishuError {
 
     /// What to do, in Chinese.
     pub fn suggestion_zh(&self) -> &str {
-        self.documented().map_or("请查阅飞书开放平台文档中的该错误码，或联系技术支持", |entry| entry.suggestion_zh)
+        self.documented().map_or(
+            "请查阅飞书开放平台文档中的该错误码，或联系技术支持",
+            |entry| entry.suggestion_zh,
+        )
     }
 
     /// What the client does about it.
@@ -204,7 +207,10 @@ impl Error {
 
     /// A setting error.
     pub fn config(setting: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Config { setting: setting.into(), reason: reason.into() }
+        Error::Config {
+            setting: setting.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -220,7 +226,12 @@ mod tests {
 
     #[test]
     fn feishu_error_message_has_number_meaning_and_suggestion_in_both_languages() {
-        let e = Error::from(FeishuError { code: 20002, http_status: 400, error: None, description: None });
+        let e = Error::from(FeishuError {
+            code: 20002,
+            http_status: 400,
+            error: None,
+            description: None,
+        });
         let msg = e.to_string();
         assert!(msg.contains("20002"), "{msg}");
         assert!(msg.contains("The client secret is invalid."), "{msg}");
@@ -230,7 +241,12 @@ mod tests {
 
     #[test]
     fn undocumented_code_shows_what_the_server_said() {
-        let e = FeishuError { code: 29999, http_status: 400, error: Some("weird".into()), description: Some("Something odd.".into()) };
+        let e = FeishuError {
+            code: 29999,
+            http_status: 400,
+            error: Some("weird".into()),
+            description: Some("Something odd.".into()),
+        };
         assert!(e.to_string().contains("29999: Something odd."), "{e}");
     }
 }

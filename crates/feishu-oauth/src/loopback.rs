@@ -75,12 +75,22 @@ pub struct Responder {
 impl Responder {
     /// The sign-in succeeded. Returns once the page has been written (or after a few seconds).
     pub async fn succeeded(self, who: &str) {
-        self.send((Tone::Success, "Signed in".into(), format!("Signed in as {who}. You can close this tab and return to the app."))).await;
+        self.send((
+            Tone::Success,
+            "Signed in".into(),
+            format!("Signed in as {who}. You can close this tab and return to the app."),
+        ))
+        .await;
     }
 
     /// The sign-in failed: `message` says why (it carries no secret) and is escaped on the page.
     pub async fn failed(self, message: &str) {
-        self.send((Tone::Failure, "Sign-in failed".into(), format!("{message} Return to the app to try again."))).await;
+        self.send((
+            Tone::Failure,
+            "Sign-in failed".into(),
+            format!("{message} Return to the app to try again."),
+        ))
+        .await;
     }
 
     async fn send(self, outcome: Outcome) {
@@ -107,16 +117,30 @@ impl LoopbackListener {
     /// the browser opens, so the callback cannot arrive to a closed port.
     pub async fn bind(redirect_uri: &RedirectUri) -> Result<Self> {
         let CallbackRoute::Loopback(addr) = redirect_uri.route() else {
-            return Err(Error::config("FEISHU_REDIRECT_URI / redirect_uri", format!("`{redirect_uri}` is not a loopback redirect")));
+            return Err(Error::config(
+                "FEISHU_REDIRECT_URI / redirect_uri",
+                format!("`{redirect_uri}` is not a loopback redirect"),
+            ));
         };
-        let listener = TcpListener::bind(addr).await.map_err(|source| Error::Listen { addr: addr.to_string(), source })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
         info!(%addr, "listening for the sign-in callback");
-        Ok(Self { listener, redirect_uri: redirect_uri.clone() })
+        Ok(Self {
+            listener,
+            redirect_uri: redirect_uri.clone(),
+        })
     }
 
     /// The bound address.
     pub fn local_addr(&self) -> Result<SocketAddr> {
-        self.listener.local_addr().map_err(|source| Error::Listen { addr: self.redirect_uri.to_string(), source })
+        self.listener.local_addr().map_err(|source| Error::Listen {
+            addr: self.redirect_uri.to_string(),
+            source,
+        })
     }
 
     /// Serves until the callback for `matcher`'s sign-in arrives, or `timeout` passes. Dropping the
@@ -124,7 +148,11 @@ impl LoopbackListener {
     pub async fn wait(self, matcher: StateMatcher, timeout: Duration) -> Result<Arrival> {
         let (tx, mut rx) = mpsc::channel(1);
         let redirect_uri = self.redirect_uri.clone();
-        let shared = Arc::new(Shared { redirect_uri: redirect_uri.clone(), matcher, arrival: Mutex::new(Some(tx)) });
+        let shared = Arc::new(Shared {
+            redirect_uri: redirect_uri.clone(),
+            matcher,
+            arrival: Mutex::new(Some(tx)),
+        });
         // The accept loop runs inside this future, not in a task of its own: when the wait ends the
         // listening socket is dropped right there, and the port is free before this returns.
         tokio::select! {
@@ -155,7 +183,13 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let delivery: DeliverySlot = Arc::default();
         let delivery_for_handler = Arc::clone(&delivery);
         tokio::spawn(async move {
-            let service = service_fn(move |request| handle(request, Arc::clone(&shared), Arc::clone(&delivery_for_handler)));
+            let service = service_fn(move |request| {
+                handle(
+                    request,
+                    Arc::clone(&shared),
+                    Arc::clone(&delivery_for_handler),
+                )
+            });
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -167,7 +201,11 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 Ok(Err(e)) => debug!(%peer, error = %e, "connection ended with an error"),
                 Err(_) => debug!(%peer, "connection deadline passed"),
             }
-            if let Some(delivered) = delivery.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            if let Some(delivered) = delivery
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+            {
                 let _ = delivered.send(());
             }
             drop(permit);
@@ -181,42 +219,94 @@ async fn handle(
     delivery: DeliverySlot,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     if request.method() != hyper::Method::GET {
-        return Ok(page(StatusCode::METHOD_NOT_ALLOWED, Tone::Neutral, "Not allowed", "This address only receives the sign-in redirect."));
+        return Ok(page(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Tone::Neutral,
+            "Not allowed",
+            "This address only receives the sign-in redirect.",
+        ));
     }
-    let target = request.uri().path_and_query().map_or("/", hyper::http::uri::PathAndQuery::as_str);
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", hyper::http::uri::PathAndQuery::as_str);
     let callback = match Callback::parse_request_target(target, &shared.redirect_uri) {
         Ok(callback) => callback,
         Err(CallbackError::NotTheRedirect) => {
             debug!(path = request.uri().path(), "stray request");
-            return Ok(page(StatusCode::NOT_FOUND, Tone::Neutral, "Not found", "This address only receives the sign-in redirect."));
+            return Ok(page(
+                StatusCode::NOT_FOUND,
+                Tone::Neutral,
+                "Not found",
+                "This address only receives the sign-in redirect.",
+            ));
         }
         Err(e) => {
             warn!(error = %e, "malformed callback ignored");
-            return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Not a sign-in callback", &format!("This request is not a valid sign-in callback: {e}.")));
+            return Ok(page(
+                StatusCode::BAD_REQUEST,
+                Tone::Failure,
+                "Not a sign-in callback",
+                &format!("This request is not a valid sign-in callback: {e}."),
+            ));
         }
     };
     if !shared.matcher.matches(callback.state()) {
         warn!("callback with a state that matches no pending sign-in ignored");
         return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Unknown sign-in", "This callback does not belong to the sign-in in progress. Start the sign-in from the app."));
     }
-    let Some(sender) = shared.arrival.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+    let Some(sender) = shared
+        .arrival
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+    else {
         warn!("replayed callback ignored");
-        return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Already used", "This sign-in callback was already received."));
+        return Ok(page(
+            StatusCode::BAD_REQUEST,
+            Tone::Failure,
+            "Already used",
+            "This sign-in callback was already received.",
+        ));
     };
     let (outcome_tx, outcome_rx) = oneshot::channel();
     let (delivered_tx, delivered_rx) = oneshot::channel();
     *delivery.lock().unwrap_or_else(PoisonError::into_inner) = Some(delivered_tx);
-    let responder = Responder { outcome: outcome_tx, delivered: delivered_rx };
-    if sender.send(Arrival { callback, responder }).await.is_err() {
-        return Ok(page(StatusCode::GONE, Tone::Failure, "Sign-in ended", "The sign-in is no longer waiting. Start it again from the app."));
+    let responder = Responder {
+        outcome: outcome_tx,
+        delivered: delivered_rx,
+    };
+    if sender
+        .send(Arrival {
+            callback,
+            responder,
+        })
+        .await
+        .is_err()
+    {
+        return Ok(page(
+            StatusCode::GONE,
+            Tone::Failure,
+            "Sign-in ended",
+            "The sign-in is no longer waiting. Start it again from the app.",
+        ));
     }
     info!("sign-in callback received");
     let response = match tokio::time::timeout(OUTCOME_WAIT, outcome_rx).await {
         Ok(Ok((tone, title, message))) => {
-            let status = if tone == Tone::Failure { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+            let status = if tone == Tone::Failure {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
             page(status, tone, &title, &message)
         }
-        _ => page(StatusCode::OK, Tone::Neutral, "Sign-in received", "Return to the app to see the result."),
+        _ => page(
+            StatusCode::OK,
+            Tone::Neutral,
+            "Sign-in received",
+            "Return to the app to see the result.",
+        ),
     };
     Ok(response)
 }
@@ -225,7 +315,10 @@ fn page(status: StatusCode, tone: Tone, title: &str, message: &str) -> Response<
     let mut response = Response::new(Full::new(Bytes::from(pages::render(tone, title, message))));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     for (name, value) in pages::SECURITY_HEADERS {
         headers.insert(name, hyper::header::HeaderValue::from_static(value));
     }

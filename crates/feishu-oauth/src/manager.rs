@@ -27,14 +27,20 @@ pub struct SessionManager {
 
 impl std::fmt::Debug for SessionManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionManager").field("issuer", &self.issuer).finish_non_exhaustive()
+        f.debug_struct("SessionManager")
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
     }
 }
 
 impl SessionManager {
     /// A manager for sessions issued by `issuer`, kept in `store`.
     pub fn new(store: Arc<dyn SessionStore>, issuer: Issuer) -> Self {
-        Self { store, issuer, gate: tokio::sync::Mutex::new(()) }
+        Self {
+            store,
+            issuer,
+            gate: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The issuer (brand and App ID) this manager serves.
@@ -82,7 +88,8 @@ impl SessionManager {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<FeishuClient>>,
     {
-        let usable = |s: &Session| !force && s.token_status(OffsetDateTime::now_utc()) == TokenStatus::Valid;
+        let usable =
+            |s: &Session| !force && s.token_status(OffsetDateTime::now_utc()) == TokenStatus::Valid;
 
         let session = self.current()?.ok_or(Error::SignedOut)?;
         if usable(&session) {
@@ -98,7 +105,10 @@ impl SessionManager {
         let store = Arc::clone(&self.store);
         let _lock = tokio::task::spawn_blocking(move || store.lock())
             .await
-            .map_err(|e| Error::Store { path: "session lock".into(), source: std::io::Error::other(e) })??;
+            .map_err(|e| Error::Store {
+                path: "session lock".into(),
+                source: std::io::Error::other(e),
+            })??;
         let session = self.current()?.ok_or(Error::SignedOut)?;
         if usable(&session) {
             return Ok(session);
@@ -107,17 +117,32 @@ impl SessionManager {
     }
 
     /// Calls Feishu with the stored refresh token; the caller holds both locks.
-    async fn refresh_locked<F, Fut>(&self, session: Session, force: bool, connect: F) -> Result<Session>
+    async fn refresh_locked<F, Fut>(
+        &self,
+        session: Session,
+        force: bool,
+        connect: F,
+    ) -> Result<Session>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<FeishuClient>>,
     {
         let now = OffsetDateTime::now_utc();
-        let reason = if force { StaleReason::Requested } else { session.stale_reason(now).unwrap_or(StaleReason::Requested) };
-        let Some(refresh_token) = session.refresh_token.clone().filter(|_| session.can_refresh(now)) else {
+        let reason = if force {
+            StaleReason::Requested
+        } else {
+            session.stale_reason(now).unwrap_or(StaleReason::Requested)
+        };
+        let Some(refresh_token) = session
+            .refresh_token
+            .clone()
+            .filter(|_| session.can_refresh(now))
+        else {
             let why = match (&session.refresh_token, session.refresh_token_expires_at) {
                 (None, _) => "no refresh token: `offline_access` was not granted".to_owned(),
-                _ if now >= session.reauthorization_due_at() => "Feishu requires a new authorization 365 days after the last one".to_owned(),
+                _ if now >= session.reauthorization_due_at() => {
+                    "Feishu requires a new authorization 365 days after the last one".to_owned()
+                }
                 (Some(_), Some(at)) => format!("the refresh token expired at {at}"),
                 (Some(_), None) => "the refresh token is unusable".to_owned(),
             };
@@ -137,7 +162,11 @@ impl SessionManager {
                     access_token_expires_at: grant.access_token_expires_at,
                     refresh_token: grant.refresh_token,
                     refresh_token_expires_at: grant.refresh_token_expires_at,
-                    scopes: if grant.scopes.is_empty() { session.scopes.clone() } else { grant.scopes },
+                    scopes: if grant.scopes.is_empty() {
+                        session.scopes.clone()
+                    } else {
+                        grant.scopes
+                    },
                     ..session
                 };
                 self.store.save(&refreshed)?;
@@ -147,18 +176,25 @@ impl SessionManager {
                 // Another writer (one that did not take the lock) may have rotated the token.
                 if let Some(stored) = self.current()? {
                     if stored.refresh_token.as_ref() != Some(&refresh_token) {
-                        warn!(code = e.code, "refresh token was rotated by another process; using its session");
+                        warn!(
+                            code = e.code,
+                            "refresh token was rotated by another process; using its session"
+                        );
                         return Ok(stored);
                     }
                 }
                 warn!(code = e.code, "refresh token is dead; signing out");
                 self.store.clear()?;
-                Err(Error::SignInRequired { reason: e.to_string() })
+                Err(Error::SignInRequired {
+                    reason: e.to_string(),
+                })
             }
             Err(Error::Feishu(e)) if e.remedy() == Some(Remedy::SignInAgain) => {
                 warn!(code = e.code, "refresh refused; signing out");
                 self.store.clear()?;
-                Err(Error::SignInRequired { reason: e.to_string() })
+                Err(Error::SignInRequired {
+                    reason: e.to_string(),
+                })
             }
             Err(e) => Err(e),
         }

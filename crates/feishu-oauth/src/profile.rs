@@ -52,9 +52,15 @@ pub struct Profile {
 impl Profile {
     /// Builds a profile from the `data` object of a user-info answer, treating empty strings as
     /// absent and requiring the two fields every answer carries (`name`, `open_id`).
-    pub(crate) fn from_user_info(data: &serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
+    pub(crate) fn from_user_info(
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, String> {
         let field = |key: &str| -> Option<String> {
-            data.get(key).and_then(serde_json::Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+            data.get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
         };
         let required = |key: &str| field(key).ok_or_else(|| format!("`data.{key}` is missing"));
         Ok(Self {
@@ -88,6 +94,8 @@ mod tests {
         assert_eq!(p.email, None);
         assert_eq!(p.en_name.as_deref(), Some("Zhang San"));
         let missing = serde_json::json!({"name": "张三"});
-        assert!(Profile::from_user_info(missing.as_object().unwrap()).unwrap_err().contains("open_id"));
+        assert!(Profile::from_user_info(missing.as_object().unwrap())
+            .unwrap_err()
+            .contains("open_id"));
     }
 }

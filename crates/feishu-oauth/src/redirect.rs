@@ -53,7 +53,9 @@ impl RedirectUri {
     pub fn parse(value: &str) -> Result<Self, String> {
         let url = Url::parse(value.trim()).map_err(|e| format!("`{value}` is not a URL ({e})"))?;
         if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-            return Err(format!("`{value}` must not carry a fragment or credentials"));
+            return Err(format!(
+                "`{value}` must not carry a fragment or credentials"
+            ));
         }
         match url.scheme() {
             "http" => {
@@ -126,13 +128,19 @@ mod tests {
     fn default_loopback_is_ipv4_with_fixed_port() {
         let r = RedirectUri::default_loopback();
         assert_eq!(r.as_str(), "http://127.0.0.1:28283/callback");
-        assert_eq!(r.route(), CallbackRoute::Loopback("127.0.0.1:28283".parse().unwrap()));
+        assert_eq!(
+            r.route(),
+            CallbackRoute::Loopback("127.0.0.1:28283".parse().unwrap())
+        );
     }
 
     #[test]
     fn localhost_still_listens_on_ipv4_loopback_only() {
         let r = RedirectUri::parse("http://localhost:9000/cb").unwrap();
-        assert_eq!(r.route(), CallbackRoute::Loopback("127.0.0.1:9000".parse().unwrap()));
+        assert_eq!(
+            r.route(),
+            CallbackRoute::Loopback("127.0.0.1:9000".parse().unwrap())
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ impl Scopes {
             if name.is_empty() {
                 continue;
             }
-            if !name.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\') {
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+            {
                 return Err(format!("`{name}` is not a scope name"));
             }
             if !out.iter().any(|s| s == name) {
@@ -42,7 +45,10 @@ impl Scopes {
             }
         }
         if out.len() > MAX_SCOPES {
-            return Err(format!("{} scopes requested; Feishu accepts at most {MAX_SCOPES}", out.len()));
+            return Err(format!(
+                "{} scopes requested; Feishu accepts at most {MAX_SCOPES}",
+                out.len()
+            ));
         }
         Ok(Self(out))
     }
@@ -86,7 +92,8 @@ mod tests {
 
     #[test]
     fn parses_space_separated_and_drops_duplicates() {
-        let s = Scopes::parse("  offline_access contact:user.email:readonly offline_access ").unwrap();
+        let s =
+            Scopes::parse("  offline_access contact:user.email:readonly offline_access ").unwrap();
         assert_eq!(s.to_string(), "offline_access contact:user.email:readonly");
     }
 

@@ -91,7 +91,10 @@ mod tests {
 
     fn assert_redacted(debug: &str) {
         assert!(!debug.contains(VALUE), "{debug} leaks the secret");
-        assert!(debug.contains("[redacted]"), "{debug} is not marked redacted");
+        assert!(
+            debug.contains("[redacted]"),
+            "{debug} is not marked redacted"
+        );
     }
 
     #[test]

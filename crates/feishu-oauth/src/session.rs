@@ -147,7 +147,10 @@ pub(crate) mod tests {
 
     pub(crate) fn sample(issued: OffsetDateTime, lifetime_s: i64) -> Session {
         Session {
-            issuer: Issuer { brand: "sandbox".into(), app_id: "cli_test".into() },
+            issuer: Issuer {
+                brand: "sandbox".into(),
+                app_id: "cli_test".into(),
+            },
             access_token: AccessToken::new("a"),
             access_token_issued_at: issued,
             access_token_expires_at: issued + time::Duration::seconds(lifetime_s),
@@ -155,7 +158,11 @@ pub(crate) mod tests {
             refresh_token_expires_at: Some(issued + time::Duration::days(7)),
             authorized_at: issued,
             scopes: Scopes::default_request(),
-            profile: Profile { name: "张三".into(), open_id: "ou_1".into(), ..Profile::default() },
+            profile: Profile {
+                name: "张三".into(),
+                open_id: "ou_1".into(),
+                ..Profile::default()
+            },
         }
     }
 
@@ -164,9 +171,18 @@ pub(crate) mod tests {
         let t0 = datetime!(2026-01-01 0:00 UTC);
         let s = sample(t0, 7200);
         assert_eq!(s.refresh_margin(), time::Duration::minutes(5));
-        assert_eq!(s.token_status(t0 + time::Duration::seconds(7200 - 301)), TokenStatus::Valid);
-        assert_eq!(s.token_status(t0 + time::Duration::seconds(7200 - 300)), TokenStatus::NeedsRefresh);
-        assert_eq!(s.token_status(t0 + time::Duration::seconds(7200)), TokenStatus::Expired);
+        assert_eq!(
+            s.token_status(t0 + time::Duration::seconds(7200 - 301)),
+            TokenStatus::Valid
+        );
+        assert_eq!(
+            s.token_status(t0 + time::Duration::seconds(7200 - 300)),
+            TokenStatus::NeedsRefresh
+        );
+        assert_eq!(
+            s.token_status(t0 + time::Duration::seconds(7200)),
+            TokenStatus::Expired
+        );
     }
 
     #[test]
@@ -174,8 +190,14 @@ pub(crate) mod tests {
         let t0 = datetime!(2026-01-01 0:00 UTC);
         let s = sample(t0, 60);
         assert_eq!(s.refresh_margin(), time::Duration::seconds(30));
-        assert_eq!(s.token_status(t0 + time::Duration::seconds(29)), TokenStatus::Valid);
-        assert_eq!(s.token_status(t0 + time::Duration::seconds(30)), TokenStatus::NeedsRefresh);
+        assert_eq!(
+            s.token_status(t0 + time::Duration::seconds(29)),
+            TokenStatus::Valid
+        );
+        assert_eq!(
+            s.token_status(t0 + time::Duration::seconds(30)),
+            TokenStatus::NeedsRefresh
+        );
     }
 
     #[test]
@@ -195,7 +217,10 @@ pub(crate) mod tests {
     fn stored_form_round_trips() {
         let s = sample(datetime!(2026-01-01 0:00 UTC), 7200);
         let json = serde_json::to_string(&s).unwrap();
-        assert!(json.contains("\"access_token_expires_at\":\"2026-01-01T02:00:00Z\""), "{json}");
+        assert!(
+            json.contains("\"access_token_expires_at\":\"2026-01-01T02:00:00Z\""),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<Session>(&json).unwrap(), s);
     }
 }

@@ -70,7 +70,10 @@ impl FileStore {
     }
 
     fn io_error(&self, source: io::Error) -> Error {
-        Error::Store { path: self.path.clone(), source }
+        Error::Store {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Reads the whole JSON object (other keys are preserved on save).
@@ -92,21 +95,32 @@ impl FileStore {
         let stamp = OffsetDateTime::now_utc().unix_timestamp();
         let kept = self.path.with_extension(format!("corrupt-{stamp}.json"));
         match fs::rename(&self.path, &kept) {
-            Ok(()) => warn!(path = %self.path.display(), kept = %kept.display(), reason, "session file was unreadable and was set aside"),
-            Err(e) => warn!(path = %self.path.display(), error = %e, "session file was unreadable and could not be set aside"),
+            Ok(()) => {
+                warn!(path = %self.path.display(), kept = %kept.display(), reason, "session file was unreadable and was set aside")
+            }
+            Err(e) => {
+                warn!(path = %self.path.display(), error = %e, "session file was unreadable and could not be set aside")
+            }
         }
-        Error::CorruptStore { path: self.path.clone(), kept, reason: reason.to_owned() }
+        Error::CorruptStore {
+            path: self.path.clone(),
+            kept,
+            reason: reason.to_owned(),
+        }
     }
 
     fn write_object(&self, map: serde_json::Map<String, serde_json::Value>) -> Result<()> {
-        let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(map)).map_err(|e| self.io_error(io::Error::other(e)))?;
+        let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(map))
+            .map_err(|e| self.io_error(io::Error::other(e)))?;
         fsutil::write_private_atomic(&self.path, &bytes).map_err(|e| self.io_error(e))
     }
 }
 
 impl SessionStore for FileStore {
     fn load(&self) -> Result<Option<Session>> {
-        let Some(mut map) = self.read_object()? else { return Ok(None) };
+        let Some(mut map) = self.read_object()? else {
+            return Ok(None);
+        };
         match map.remove(SESSION_KEY) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(value) => serde_json::from_value(value)
@@ -121,7 +135,8 @@ impl SessionStore for FileStore {
             Err(Error::CorruptStore { .. }) => serde_json::Map::new(),
             Err(e) => return Err(e),
         };
-        let value = serde_json::to_value(session).map_err(|e| self.io_error(io::Error::other(e)))?;
+        let value =
+            serde_json::to_value(session).map_err(|e| self.io_error(io::Error::other(e)))?;
         map.insert(SESSION_KEY.to_owned(), value);
         self.write_object(map)
     }
@@ -149,8 +164,14 @@ impl SessionStore for FileStore {
             .write(true)
             .mode(0o600)
             .open(&lock_path)
-            .map_err(|source| Error::Store { path: lock_path.clone(), source })?;
-        file.lock().map_err(|source| Error::Store { path: lock_path, source })?;
+            .map_err(|source| Error::Store {
+                path: lock_path.clone(),
+                source,
+            })?;
+        file.lock().map_err(|source| Error::Store {
+            path: lock_path,
+            source,
+        })?;
         Ok(StoreLock { _file: file })
     }
 }
@@ -174,7 +195,10 @@ mod tests {
         let s = sample(OffsetDateTime::now_utc(), 7200);
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap(), Some(s));
-        assert_eq!(fs::metadata(store.path()).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(store.path()).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         store.clear().unwrap();
         assert_eq!(store.load().unwrap(), None);
     }
@@ -185,7 +209,8 @@ mod tests {
         fsutil::write_private_atomic(store.path(), br#"{"ui": {"language": "zh"}}"#).unwrap();
         store.save(&sample(OffsetDateTime::now_utc(), 60)).unwrap();
         store.clear().unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&fs::read(store.path()).unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&fs::read(store.path()).unwrap()).unwrap();
         assert_eq!(v, serde_json::json!({"ui": {"language": "zh"}}));
     }
 
@@ -194,7 +219,9 @@ mod tests {
         let (_d, store) = store();
         fsutil::write_private_atomic(store.path(), b"{\"session\": {\"access_tok").unwrap();
         let err = store.load().unwrap_err();
-        let Error::CorruptStore { kept, .. } = &err else { panic!("{err}") };
+        let Error::CorruptStore { kept, .. } = &err else {
+            panic!("{err}")
+        };
         assert!(kept.exists());
         assert!(err.to_string().contains("session.json"), "{err}");
         assert_eq!(store.load().unwrap(), None);

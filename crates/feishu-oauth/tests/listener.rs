@@ -29,23 +29,51 @@ async fn strays_get_answers_and_the_genuine_callback_still_wins() {
 
     let favicon = raw(addr, b"GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n").await;
     assert!(favicon.starts_with("HTTP/1.1 404"), "{favicon}");
-    let forged = raw(addr, b"GET /callback?code=abc&state=forged HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let forged = raw(
+        addr,
+        b"GET /callback?code=abc&state=forged HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
     assert!(forged.starts_with("HTTP/1.1 400"), "{forged}");
-    assert!(forged.to_ascii_lowercase().contains("content-security-policy: default-src 'none'"));
-    assert!(forged.to_ascii_lowercase().contains("referrer-policy: no-referrer"));
-    let garbage = raw(addr, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n").await;
-    assert!(garbage.is_empty() || garbage.starts_with("HTTP/1.1 400"), "{garbage}");
-    let post = raw(addr, b"POST /callback HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").await;
+    assert!(forged
+        .to_ascii_lowercase()
+        .contains("content-security-policy: default-src 'none'"));
+    assert!(forged
+        .to_ascii_lowercase()
+        .contains("referrer-policy: no-referrer"));
+    let garbage = raw(
+        addr,
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n",
+    )
+    .await;
+    assert!(
+        garbage.is_empty() || garbage.starts_with("HTTP/1.1 400"),
+        "{garbage}"
+    );
+    let post = raw(
+        addr,
+        b"POST /callback HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
     assert!(post.starts_with("HTTP/1.1 405"), "{post}");
-    let huge_header = format!("GET /callback HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(200 * 1024));
+    let huge_header = format!(
+        "GET /callback HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200 * 1024)
+    );
     let big = raw(addr, huge_header.as_bytes()).await;
-    assert!(big.is_empty() || big.starts_with("HTTP/1.1 431") || big.starts_with("HTTP/1.1 400"), "{big}");
+    assert!(
+        big.is_empty() || big.starts_with("HTTP/1.1 431") || big.starts_with("HTTP/1.1 400"),
+        "{big}"
+    );
     // A client that opens a connection and never sends anything does not block the others.
     let _idle = tokio::net::TcpStream::connect(addr).await.unwrap();
 
     let browser = tokio::spawn(browse(url, Decision::Approve));
     let arrival = wait.await.unwrap().unwrap();
-    assert!(matches!(arrival.callback, feishu_oauth::Callback::Code { .. }));
+    assert!(matches!(
+        arrival.callback,
+        feishu_oauth::Callback::Code { .. }
+    ));
     let session = pending.complete(arrival.callback, &s.client).await.unwrap();
     arrival.responder.succeeded(&session.profile.name).await;
     browser.await.unwrap();
@@ -64,7 +92,10 @@ async fn timeout_and_cancel_release_the_port() {
 
     let listener = LoopbackListener::bind(&redirect).await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let err = listener.wait(pending.state_matcher(), Duration::from_millis(200)).await.unwrap_err();
+    let err = listener
+        .wait(pending.state_matcher(), Duration::from_millis(200))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
     assert!(err.to_string().contains("timed out"));
     std::net::TcpListener::bind(addr).expect("port released after a timeout");

@@ -3,22 +3,37 @@
 
 mod common;
 
-use std::{sync::{Arc, Mutex}, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use common::{browse, setup, Setup};
 use feishu_emulator::browse::Decision;
-use feishu_oauth::{begin, Error, FileStore, Issuer, LoopbackListener, Session, SessionManager, SessionStore, TokenStatus};
+use feishu_oauth::{
+    begin, Error, FileStore, Issuer, LoopbackListener, Session, SessionManager, SessionStore,
+    TokenStatus,
+};
 
 async fn signed_in(s: &Setup) -> Session {
     let (url, pending) = begin(s.request("offline_access"));
     let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
     tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
     pending.complete(arrival.callback, &s.client).await.unwrap()
 }
 
 fn manager(store: Arc<dyn SessionStore>, s: &Setup) -> SessionManager {
-    SessionManager::new(store, Issuer { brand: "feishu".into(), app_id: s.emulator.app_id().to_owned() })
+    SessionManager::new(
+        store,
+        Issuer {
+            brand: "feishu".into(),
+            app_id: s.emulator.app_id().to_owned(),
+        },
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,14 +45,26 @@ async fn fifty_concurrent_requests_cause_one_refresh() {
     let first = signed_in(&s).await;
     sessions.save(&first).unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_ne!(sessions.current().unwrap().unwrap().token_status(time::OffsetDateTime::now_utc()), TokenStatus::Valid);
+    assert_ne!(
+        sessions
+            .current()
+            .unwrap()
+            .unwrap()
+            .token_status(time::OffsetDateTime::now_utc()),
+        TokenStatus::Valid
+    );
 
     let client = s.client.clone();
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let sessions = Arc::clone(&sessions);
             let client = client.clone();
-            tokio::spawn(async move { sessions.fresh_session(|| async { Ok(client) }).await.unwrap() })
+            tokio::spawn(async move {
+                sessions
+                    .fresh_session(|| async { Ok(client) })
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     let mut tokens = Vec::new();
@@ -48,7 +75,10 @@ async fn fifty_concurrent_requests_cause_one_refresh() {
     assert!(tokens.iter().all(|t| *t == tokens[0]));
     assert_ne!(tokens[0], first.access_token);
     let stored = store.load().unwrap().unwrap();
-    assert_ne!(stored.refresh_token, first.refresh_token, "the rotated refresh token was saved");
+    assert_ne!(
+        stored.refresh_token, first.refresh_token,
+        "the rotated refresh token was saved"
+    );
 }
 
 /// A store whose first reads return queued (stale) sessions, as a writer that ignored the lock
@@ -84,14 +114,29 @@ async fn a_used_refresh_token_rereads_the_store_before_signing_out() {
     let old = signed_in(&s).await;
     file.save(&old).unwrap();
     // Another process refreshes: the file now holds the successor; `old`'s refresh token is spent.
-    let rotated = manager(Arc::new(file.clone()), &s).refresh_now(|| async { Ok(s.client.clone()) }).await.unwrap();
+    let rotated = manager(Arc::new(file.clone()), &s)
+        .refresh_now(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap();
 
     // This process still reads `old` up to the call (before the gate, under it, under the lock).
-    let staged = Arc::new(StagedStore { inner: file.clone(), queue: Mutex::new(vec![old.clone(); 3]) });
+    let staged = Arc::new(StagedStore {
+        inner: file.clone(),
+        queue: Mutex::new(vec![old.clone(); 3]),
+    });
     let this = manager(Arc::clone(&staged) as Arc<dyn SessionStore>, &s);
-    let got = this.refresh_now(|| async { Ok(s.client.clone()) }).await.unwrap();
-    assert!(staged.queue.lock().unwrap().is_empty(), "the stale reads were all used");
-    assert_eq!(got.refresh_token, rotated.refresh_token, "kept the rotated session instead of signing out");
+    let got = this
+        .refresh_now(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap();
+    assert!(
+        staged.queue.lock().unwrap().is_empty(),
+        "the stale reads were all used"
+    );
+    assert_eq!(
+        got.refresh_token, rotated.refresh_token,
+        "kept the rotated session instead of signing out"
+    );
     assert!(file.load().unwrap().is_some(), "still signed in");
 }
 
@@ -99,10 +144,16 @@ async fn a_used_refresh_token_rereads_the_store_before_signing_out() {
 async fn a_revoked_refresh_token_signs_out_with_the_reason() {
     let s = setup(|b| b).await;
     let dir = tempfile::tempdir().unwrap();
-    let sessions = manager(Arc::new(FileStore::new(dir.path().join("session.json"))), &s);
+    let sessions = manager(
+        Arc::new(FileStore::new(dir.path().join("session.json"))),
+        &s,
+    );
     sessions.save(&signed_in(&s).await).unwrap();
     s.emulator.revoke_refresh_tokens();
-    let err = sessions.refresh_now(|| async { Ok(s.client.clone()) }).await.unwrap_err();
+    let err = sessions
+        .refresh_now(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::SignInRequired { .. }), "{err}");
     assert!(err.to_string().contains("20064"), "{err}");
     assert!(sessions.current().unwrap().is_none());
@@ -112,10 +163,20 @@ async fn a_revoked_refresh_token_signs_out_with_the_reason() {
 async fn network_failure_keeps_the_session() {
     let s = setup(|b| b).await;
     let dir = tempfile::tempdir().unwrap();
-    let sessions = manager(Arc::new(FileStore::new(dir.path().join("session.json"))), &s);
+    let sessions = manager(
+        Arc::new(FileStore::new(dir.path().join("session.json"))),
+        &s,
+    );
     sessions.save(&signed_in(&s).await).unwrap();
-    s.emulator.fail_next(feishu_emulator::Endpoint::Token, 3, 20050);
-    let err = sessions.refresh_now(|| async { Ok(s.client.clone()) }).await.unwrap_err();
+    s.emulator
+        .fail_next(feishu_emulator::Endpoint::Token, 3, 20050);
+    let err = sessions
+        .refresh_now(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap_err();
     assert_eq!(err.feishu_code(), Some(20050));
-    assert!(sessions.current().unwrap().is_some(), "a server fault is no reason to sign out");
+    assert!(
+        sessions.current().unwrap().is_some(),
+        "a server fault is no reason to sign out"
+    );
 }

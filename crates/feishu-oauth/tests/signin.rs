@@ -15,7 +15,10 @@ async fn sign_in_end_to_end() {
     let (url, pending) = begin(s.request("offline_access contact:user.email:readonly"));
     let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
     let browser = tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
     let session = pending.complete(arrival.callback, &s.client).await.unwrap();
     arrival.responder.succeeded(&session.profile.name).await;
     browser.await.unwrap();
@@ -35,7 +38,10 @@ async fn no_offline_access_no_refresh_token() {
     let (url, pending) = begin(s.request("contact:user.base:readonly"));
     let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
     tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
     let session = pending.complete(arrival.callback, &s.client).await.unwrap();
     assert!(session.refresh_token.is_none() && session.refresh_token_expires_at.is_none());
 }
@@ -46,8 +52,14 @@ async fn declined_consent_is_access_denied_and_exchanges_nothing() {
     let (url, pending) = begin(s.request("offline_access"));
     let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
     tokio::spawn(browse(url, Decision::Deny));
-    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
-    let err = pending.complete(arrival.callback, &s.client).await.unwrap_err();
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let err = pending
+        .complete(arrival.callback, &s.client)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::AccessDenied), "{err}");
     assert_eq!(s.emulator.calls(Endpoint::Token), 0);
 }
@@ -59,10 +71,20 @@ async fn transient_errors_are_retried_then_given_up() {
     let (url, pending) = begin(s.request("offline_access"));
     let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
     tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
-    let err = pending.complete(arrival.callback, &s.client).await.unwrap_err();
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let err = pending
+        .complete(arrival.callback, &s.client)
+        .await
+        .unwrap_err();
     assert_eq!(err.feishu_code(), Some(20072));
-    assert_eq!(s.emulator.calls(Endpoint::Token), 3, "three attempts in all");
+    assert_eq!(
+        s.emulator.calls(Endpoint::Token),
+        3,
+        "three attempts in all"
+    );
 }
 
 #[tokio::test]
@@ -72,10 +94,20 @@ async fn permanent_errors_are_not_retried() {
     let (url, pending) = begin(s.request("offline_access"));
     let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
     tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
-    let err = pending.complete(arrival.callback, &s.client).await.unwrap_err();
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let err = pending
+        .complete(arrival.callback, &s.client)
+        .await
+        .unwrap_err();
     assert_eq!(err.feishu_code(), Some(20010));
-    assert!(err.to_string().contains("The user does not have permission to use this app."), "{err}");
+    assert!(
+        err.to_string()
+            .contains("The user does not have permission to use this app."),
+        "{err}"
+    );
     assert_eq!(s.emulator.calls(Endpoint::Token), 1);
 }
 
@@ -85,10 +117,19 @@ async fn the_emulator_is_strict_about_pkce_and_code_reuse() {
     let (url, pending) = begin(s.request("offline_access"));
     let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
     tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener.wait(pending.state_matcher(), Duration::from_secs(10)).await.unwrap();
-    let feishu_oauth::Callback::Code { code, .. } = arrival.callback else { panic!("no code") };
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let feishu_oauth::Callback::Code { code, .. } = arrival.callback else {
+        panic!("no code")
+    };
 
     let wrong = feishu_oauth::PkceVerifier::new("a".repeat(43));
-    let err = s.client.exchange_code(&code, &s.redirect_uri, &wrong, None).await.unwrap_err();
+    let err = s
+        .client
+        .exchange_code(&code, &s.redirect_uri, &wrong, None)
+        .await
+        .unwrap_err();
     assert_eq!(err.feishu_code(), Some(20049), "{err}");
 }

@@ -9,7 +9,12 @@ use time::OffsetDateTime;
 use crate::{context::Context, view};
 
 /// Runs the sign-in.
-pub async fn run(ctx: &Context, no_browser: bool, timeout_secs: u64, scopes: &[String]) -> Result<()> {
+pub async fn run(
+    ctx: &Context,
+    no_browser: bool,
+    timeout_secs: u64,
+    scopes: &[String],
+) -> Result<()> {
     let config = ctx.resolved_config().await?;
     let client = ctx.client().await?;
     if config.redirect_uri.route() == CallbackRoute::DeepLink {
@@ -42,10 +47,15 @@ pub async fn run(ctx: &Context, no_browser: bool, timeout_secs: u64, scopes: &[S
     } else {
         let opened = match &config.browser {
             Some(command) => feishu_oauth::browser::open_with_command(command, url.as_str()),
-            None => open::that_detached(url.as_str()).map_err(|e| Error::Browser { command: "the system browser".into(), reason: e.to_string() }),
+            None => open::that_detached(url.as_str()).map_err(|e| Error::Browser {
+                command: "the system browser".into(),
+                reason: e.to_string(),
+            }),
         };
         match opened {
-            Ok(()) => eprintln!("Opened the browser to sign in. If it did not open, visit:\n\n  {url}\n"),
+            Ok(()) => {
+                eprintln!("Opened the browser to sign in. If it did not open, visit:\n\n  {url}\n")
+            }
             Err(e) => eprintln!("{e}\n\n  {url}\n"),
         }
     }
@@ -64,7 +74,10 @@ pub async fn run(ctx: &Context, no_browser: bool, timeout_secs: u64, scopes: &[S
                 Err(e) => arrival.responder.failed(&e.to_string()).await,
             }
             saved?;
-            println!("{}", view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc()));
+            println!(
+                "{}",
+                view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc())
+            );
             Ok(())
         }
         Err(e) => {

@@ -18,7 +18,11 @@ pub async fn run(command: Command) -> Result<()> {
         tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
     }
     match command {
-        Command::Login { no_browser, timeout, scopes } => login::run(&ctx, no_browser, timeout, &scopes).await,
+        Command::Login {
+            no_browser,
+            timeout,
+            scopes,
+        } => login::run(&ctx, no_browser, timeout, &scopes).await,
         Command::Status { json } => session::status(&ctx, json),
         Command::Token => session::token(&ctx).await,
         Command::Refresh => session::refresh(&ctx).await,

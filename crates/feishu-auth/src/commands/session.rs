@@ -24,7 +24,10 @@ pub fn status(ctx: &Context, json: bool) -> Result<()> {
     } else {
         match &session {
             Some(s) => println!("{}", view::summary(ctx.brand_name(), s, now)),
-            None => println!("Not signed in ({}). Run `feishu-auth login`.", ctx.brand_name()),
+            None => println!(
+                "Not signed in ({}). Run `feishu-auth login`.",
+                ctx.brand_name()
+            ),
         }
     }
     Ok(())
@@ -42,7 +45,10 @@ pub async fn token(ctx: &Context) -> Result<()> {
 /// `refresh`: a new access token (and refresh token) now.
 pub async fn refresh(ctx: &Context) -> Result<()> {
     let session = ctx.sessions.refresh_now(|| ctx.client()).await?;
-    println!("Refreshed.\n{}", view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc()));
+    println!(
+        "Refreshed.\n{}",
+        view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc())
+    );
     Ok(())
 }
 

@@ -8,11 +8,18 @@ use feishu_emulator::{
     browse::{Browser, Decision},
     Emulator, EmulatorBuilder,
 };
-use feishu_oauth::{AppCredentials, AppSecret, Endpoints, FeishuClient, RedirectUri, RetryPolicy, Scopes, SignInRequest};
+use feishu_oauth::{
+    AppCredentials, AppSecret, Endpoints, FeishuClient, RedirectUri, RetryPolicy, Scopes,
+    SignInRequest,
+};
 use url::Url;
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[allow(missing_debug_implementations)]
@@ -24,15 +31,28 @@ pub struct Setup {
 
 pub async fn setup(customize: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Setup {
     let redirect_uri = RedirectUri::loopback(free_port());
-    let emulator = customize(Emulator::builder().redirect_uri(redirect_uri.as_str())).start().await.unwrap();
+    let emulator = customize(Emulator::builder().redirect_uri(redirect_uri.as_str()))
+        .start()
+        .await
+        .unwrap();
     let base = emulator.base_url();
     let client = FeishuClient::new(
         Endpoints::new(&base, &base).unwrap(),
-        AppCredentials { app_id: emulator.app_id().to_owned(), app_secret: AppSecret::new(emulator.app_secret()) },
+        AppCredentials {
+            app_id: emulator.app_id().to_owned(),
+            app_secret: AppSecret::new(emulator.app_secret()),
+        },
     )
     .unwrap()
-    .with_retry(RetryPolicy { attempts: 3, first_backoff: Duration::from_millis(10) });
-    Setup { emulator, redirect_uri, client }
+    .with_retry(RetryPolicy {
+        attempts: 3,
+        first_backoff: Duration::from_millis(10),
+    });
+    Setup {
+        emulator,
+        redirect_uri,
+        client,
+    }
 }
 
 impl Setup {

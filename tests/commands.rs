@@ -1,0 +1,166 @@
+//! The app's commands through Tauri's IPC with the mock runtime, in the sandbox: the same code
+//! path as the window, with `feishu-emulator browse` as the person in the browser.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use tauri::{
+    ipc::{CallbackFn, InvokeBody},
+    test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY},
+    webview::InvokeRequest,
+    WebviewWindowBuilder,
+};
+
+fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn emulator_bin() -> String {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.parent().unwrap().parent().unwrap();
+    let bin = target.join("feishu-emulator");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --workspace` first",
+        bin.display()
+    );
+    bin.display().to_string()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn set_env(dir: &Path) {
+    // One test function per process touches the environment, so this is not racy.
+    for var in [
+        "FEISHU_APP_ID",
+        "FEISHU_APP_SECRET",
+        "FEISHU_ACCOUNTS_URL",
+        "FEISHU_OPEN_URL",
+        "FEISHU_SCOPES",
+        "FEISHU_BRAND",
+    ] {
+        std::env::remove_var(var);
+    }
+    std::env::set_var("XDG_CONFIG_HOME", dir.join("config"));
+    std::env::set_var("XDG_DATA_HOME", dir.join("share"));
+    std::env::set_var("FEISHU_SIGNIN_DATA_DIR", dir.join("data"));
+    std::env::set_var(
+        "FEISHU_REDIRECT_URI",
+        format!("http://127.0.0.1:{}/callback", free_port()),
+    );
+    std::env::set_var(
+        "FEISHU_SIGNIN_BROWSER",
+        format!("{} browse", emulator_bin()),
+    );
+}
+
+#[test]
+fn commands_in_the_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    set_env(dir.path());
+    let app = feishu_signin_lib::run_app(mock_builder())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    feishu_signin_lib::init(app.handle()).unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+
+    assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
+    let settings = invoke(&webview, "settings", json!({})).unwrap();
+    assert_eq!(settings["sandbox"], true);
+    assert_eq!(settings["appSecretSet"], false);
+    assert_eq!(
+        settings["deepLinkRedirectUri"],
+        "dev.feishu-signin.app:/callback"
+    );
+
+    let view = invoke(
+        &webview,
+        "sign_in",
+        json!({"route": "loopback", "scopes": ["offline_access", "contact:user.email:readonly"]}),
+    )
+    .unwrap();
+    assert_eq!(view["brand"], "sandbox");
+    assert_eq!(view["profile"]["name"], "张三");
+    assert!(view["profile"]["email"].is_string());
+    assert_eq!(view["tokenStatus"], "valid");
+    assert!(view["scopes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("offline_access")));
+    let text = view.to_string();
+    assert!(!text.contains("eyJ"), "no token in the view: {text}");
+
+    // The CLI's session file now holds the session, in the plugin-store layout, privately.
+    let file = dir.path().join("data/session.json");
+    let stored: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(stored["session"]["profile"]["name"], "张三");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    let before = stored["session"]["access_token_expires_at"].clone();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let refreshed = invoke(&webview, "refresh", json!({})).unwrap();
+    assert_ne!(refreshed["accessTokenExpiresAt"], before);
+
+    let activity = invoke(&webview, "activity", json!({})).unwrap();
+    let kinds: Vec<&str> = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "started",
+        "browserOpened",
+        "callbackReceived",
+        "exchanged",
+        "refreshed",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+
+    // Bad settings are refused with the setting named, and nothing is written.
+    let err = invoke(&webview, "save_settings", json!({"settings": {"appId": "cli_x", "appSecret": null, "brand": "feishu", "redirectUri": null, "scopes": []}})).unwrap_err();
+    assert_eq!(err["kind"], "config");
+    assert!(
+        err["message"].as_str().unwrap().contains("app_secret"),
+        "{err}"
+    );
+    let err = invoke(&webview, "save_settings", json!({"settings": {"appId": null, "appSecret": null, "brand": "feishu", "redirectUri": "https://example.com/cb", "scopes": []}})).unwrap_err();
+    assert!(
+        err["message"].as_str().unwrap().contains("redirect_uri"),
+        "{err}"
+    );
+
+    invoke(&webview, "sign_out", json!({})).unwrap();
+    assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
+    let err = invoke(&webview, "refresh", json!({})).unwrap_err();
+    assert_eq!(err["kind"], "signedOut");
+}
