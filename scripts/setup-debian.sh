@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine lacks to build the app and run every test:
-# WebKitGTK and friends for Tauri, Xvfb and a D-Bus session for the app under test,
-# WebKitWebDriver and tauri-driver for the end-to-end tests. Safe to run again.
+# Installs what a fresh Debian 12 machine lacks to build and run the app (WebKitGTK and friends
+# for Tauri); with --test also what the tests need (Xvfb and a D-Bus session for the app under
+# test, WebKitWebDriver and tauri-driver for the end-to-end tests). Safe to run again.
 set -euo pipefail
 
 packages=(
-  build-essential pkg-config curl file
+  build-essential pkg-config curl file xdg-utils
   libwebkit2gtk-4.1-dev libssl-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
-  webkit2gtk-driver xvfb xauth dbus dbus-x11 xdg-utils imagemagick
 )
+testing=false
+[ "${1:-}" = "--test" ] && testing=true
+$testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! command -v tauri-driver >/dev/null 2>&1; then
+if $testing && ! command -v tauri-driver >/dev/null 2>&1; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --locked --quiet
 fi

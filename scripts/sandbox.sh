@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# A new user's first command: install what the build needs, build, and run the app in the sandbox
+# (no App ID configured: a local Feishu emulator serves the sign-in, and your browser shows its
+# consent page). Pass --cli to sign in with `feishu-auth login` instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-debian.sh
+if [ "${1:-}" = "--cli" ]; then
+  cargo build --locked -p feishu-auth -p feishu-emulator
+  exec target/debug/feishu-auth login
+fi
+exec cargo run --locked -p feishu-signin
