@@ -1,0 +1,267 @@
+// What the buttons do: call a command, then record the outcome in the state.
+// Events from the Rust side (session, progress, activity) land here too, so the rules for
+// combining an answer with an event that raced it live in one place.
+
+import { api, listen, toShellError } from './api.js';
+import { parseInstant } from './format.js';
+import { t } from './i18n.js';
+import { OFFLINE_ACCESS } from './scopes.js';
+import { state, update } from './state.js';
+
+const TERMINAL_STAGES = new Set(['signedIn', 'failed', 'cancelled']);
+const COPIED_FOR_MS = 2000;
+
+// Our own `sign_in` call is in flight: its promise reports the outcome, so progress events
+// only move the stage along. Without it (say the page reloaded mid sign-in) events do it all.
+let signInPending = false;
+// The last sign-in request, so Retry and "Sign in again" repeat what the user chose.
+let lastRequest = null;
+// Bumped by every session://changed: a `session` answer requested before the bump is stale.
+let sessionEpoch = 0;
+// Deadlines of sign-ins that have ended. Events and command answers travel separately, so a
+// stage event may arrive after `sign_in` answered; it must not bring the finished sign-in back.
+const finishedDeadlines = new Set();
+// How long a terminal progress event may wait for our `sign_in` answer before the page gives
+// up waiting and shows the outcome itself.
+const SETTLE_GRACE_MS = 5000;
+let listening = false;
+let noticeId = 0;
+
+/** Subscribes to the events, then loads the session, settings and activity. */
+export async function init() {
+  try {
+    if (!listening) {
+      // Subscribe before asking, so nothing that happens in between is missed.
+      await Promise.all([
+        listen('session://changed', onSessionChanged),
+        listen('sign-in://progress', onProgress),
+        listen('activity://added', onActivity),
+      ]);
+      listening = true;
+    }
+  } catch (error) {
+    update({ loaded: true });
+    showError('load', error, init);
+    return;
+  }
+  await load();
+}
+
+async function load() {
+  const epoch = sessionEpoch;
+  // Each separately: unreadable settings should not hide a good session, nor the reverse.
+  const [session, settings, activity] = await Promise.allSettled([api.session(), api.settings(), api.activity()]);
+  const patch = { loaded: true };
+  if (session.status === 'fulfilled' && epoch === sessionEpoch) patch.session = session.value ?? null;
+  if (settings.status === 'fulfilled') patch.settings = settings.value;
+  if (activity.status === 'fulfilled') patch.activity = mergeActivity(activity.value ?? [], state.activity);
+  update(patch);
+  const failure = [session, settings, activity].find((result) => result.status === 'rejected');
+  if (failure) showError('load', failure.reason, load);
+  else clearError('load');
+}
+
+/** Fetches the settings again (the dialog shows what is on disk now) and keeps them. */
+export async function loadSettings() {
+  const settings = await api.settings();
+  update({ settings });
+  return settings;
+}
+
+/** Saves settings; a rejection is left to the settings dialog, which shows it beside the field. */
+export async function saveSettings(settings) {
+  const saved = await api.saveSettings(settings);
+  update({ settings: saved });
+  notify(t('notice.saved'));
+  return saved;
+}
+
+/** Starts a sign-in and waits for it; the progress events fill in the stages meanwhile. */
+export async function signIn(request) {
+  if (signInPending) return;
+  signInPending = true;
+  lastRequest = request;
+  update({
+    signIn: { stage: 'started', route: request.route, deadline: null, startedAt: Date.now() },
+    signInOutcome: null,
+    error: null,
+  });
+  try {
+    const session = await api.signIn(request.route, request.scopes);
+    sessionEpoch += 1;
+    update({ session });
+    finishSignIn('signedIn');
+    notify(t('notice.signedIn', { name: session?.profile?.name ?? '' }));
+  } catch (error) {
+    const shellError = toShellError(error);
+    const cancelled = shellError.kind === 'cancelled';
+    finishSignIn(cancelled ? 'cancelled' : 'failed');
+    if (!cancelled) showError('signIn', shellError, () => signIn(request));
+  } finally {
+    signInPending = false;
+  }
+}
+
+/** Ends the sign-in in the state (once), remembering its deadline so late events are ignored. */
+function finishSignIn(outcome) {
+  if (state.signIn?.deadline) finishedDeadlines.add(state.signIn.deadline);
+  update({ signIn: null, signInOutcome: outcome });
+}
+
+/** Signs in again with the last request, or the configured defaults when there was none. */
+export function signInAgain() {
+  const scopes = state.settings?.scopes?.length ? state.settings.scopes : [OFFLINE_ACCESS];
+  return signIn(lastRequest ?? { route: 'loopback', scopes });
+}
+
+export async function cancelSignIn() {
+  await run('cancel', () => api.cancelSignIn());
+}
+
+export async function refresh() {
+  const session = await run('refresh', () => api.refresh());
+  if (session === undefined) return;
+  sessionEpoch += 1;
+  update({ session });
+  notify(t('notice.refreshed'));
+}
+
+export async function copyToken() {
+  const done = await run('copy', () => api.copyAccessToken().then(() => true));
+  if (!done) return;
+  update({ copiedAt: Date.now() });
+  notify(t('notice.copied'));
+  // Repaint once the "Copied" moment is over.
+  setTimeout(() => update({}), COPIED_FOR_MS + 50);
+}
+
+export async function signOut() {
+  const done = await run('signOut', () => api.signOut().then(() => true));
+  if (!done) return;
+  sessionEpoch += 1;
+  update({ session: null, signInOutcome: null });
+  notify(t('notice.signedOut'));
+}
+
+/** Whether the copy button should still say "Copied". */
+export function recentlyCopied(now = Date.now()) {
+  return now - state.copiedAt < COPIED_FOR_MS;
+}
+
+export function dismissError() {
+  update({ error: null });
+}
+
+export function retry() {
+  const action = state.error?.retry;
+  update({ error: null });
+  action?.();
+}
+
+/**
+ * Runs one command with its button marked busy; a failure goes to the error panel with a Retry
+ * that runs it again. Resolves to the command's answer, or undefined when it failed.
+ */
+async function run(context, command) {
+  if (state.busy[context]) return undefined;
+  update({ busy: { ...state.busy, [context]: true }, error: null });
+  try {
+    return await command();
+  } catch (error) {
+    showError(context, error, () => runAgain(context));
+    return undefined;
+  } finally {
+    update({ busy: { ...state.busy, [context]: false } });
+  }
+}
+
+function runAgain(context) {
+  const actions = { cancel: cancelSignIn, refresh, copy: copyToken, signOut };
+  return actions[context]?.();
+}
+
+function showError(context, error, retryAction) {
+  const shellError = toShellError(error);
+  // These two cannot be fixed by trying the same thing again: only a new sign-in helps.
+  const needsSignIn = shellError.kind === 'signInRequired' || shellError.kind === 'signedOut';
+  update({
+    error: {
+      context,
+      error: shellError,
+      retry: needsSignIn && context !== 'signIn' ? signInAgain : retryAction,
+      retryLabel: needsSignIn && context !== 'signIn' ? 'error.signInAgain' : 'error.retry',
+    },
+  });
+}
+
+function clearError(context) {
+  if (state.error?.context === context) update({ error: null });
+}
+
+function notify(text) {
+  noticeId += 1;
+  update({ notice: { text, id: noticeId } });
+}
+
+function onSessionChanged(session) {
+  sessionEpoch += 1;
+  update({ session: session ?? null });
+}
+
+function onProgress(progress) {
+  if (!progress || typeof progress.stage !== 'string') return;
+  // A late event from a sign-in whose outcome is already shown.
+  if (!signInPending && progress.deadline && finishedDeadlines.has(progress.deadline)) return;
+  if (TERMINAL_STAGES.has(progress.stage)) {
+    if (signInPending) {
+      // Show "Signed in." / "Cancelled." for the moment until our promise settles; should it
+      // never settle, don't leave the page stuck on a sign-in that has ended.
+      if (state.signIn) update({ signIn: { ...state.signIn, stage: progress.stage } });
+      setTimeout(() => {
+        if (state.signIn?.stage === progress.stage && state.signIn.deadline === (progress.deadline ?? null)) {
+          finishSignIn(progress.stage);
+        }
+      }, SETTLE_GRACE_MS);
+      return;
+    }
+    if (state.signIn) finishSignIn(progress.stage);
+    if (progress.stage === 'failed' && progress.error && progress.error.kind !== 'cancelled') {
+      showError('signIn', progress.error, signInAgain);
+    }
+    return;
+  }
+  const previous = state.signIn;
+  update({
+    signIn: {
+      stage: progress.stage,
+      route: progress.route ?? previous?.route ?? 'loopback',
+      deadline: progress.deadline ?? previous?.deadline ?? null,
+      // The countdown bar measures from when this window first saw the sign-in.
+      startedAt: previous?.startedAt ?? Date.now(),
+    },
+    signInOutcome: null,
+  });
+}
+
+function onActivity(entry) {
+  if (!entry) return;
+  update({ activity: mergeActivity(state.activity, [entry]) });
+}
+
+/**
+ * The union of two activity lists, oldest first, without duplicates: an entry added while the
+ * `activity` command was answering arrives both in its answer and as an event.
+ */
+function mergeActivity(a, b) {
+  const seen = new Set();
+  const merged = [];
+  for (const entry of [...a, ...b]) {
+    const key = `${entry.at}|${entry.kind}|${entry.message}|${entry.code ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    merged.push(entry);
+  }
+  // Compare instants, not strings (offsets may differ); the sort is stable, so entries stamped
+  // with the same instant keep the Rust order.
+  return merged.sort((x, y) => (parseInstant(x.at) || 0) - (parseInstant(y.at) || 0));
+}

@@ -1,0 +1,10 @@
+// Runs before the stylesheet paints anything (a classic script, not a module, so it is not
+// deferred): applies the saved theme, so a dark-theme user never sees a white flash.
+(function () {
+  try {
+    var theme = window.localStorage.getItem('feishu-signin.theme');
+    if (theme === 'light' || theme === 'dark') document.documentElement.setAttribute('data-theme', theme);
+  } catch (e) {
+    // No storage: follow the system theme.
+  }
+})();

@@ -1,0 +1,84 @@
+// The entry point: wires the views to the actions, renders on every state change, and runs the
+// one-second clock for the countdowns.
+
+import * as actions from './actions.js';
+import { $, focusIsLost } from './dom.js';
+import { applyStatic, onLangChange } from './i18n.js';
+import { icon } from './icons.js';
+import { state, subscribe, update } from './state.js';
+import * as activity from './views/activity.js';
+import * as errorPanel from './views/error.js';
+import * as header from './views/header.js';
+import * as settings from './views/settings.js';
+import * as signedIn from './views/signed-in.js';
+import * as signedOut from './views/signed-out.js';
+import * as toast from './views/toast.js';
+
+const openSettings = () => settings.open();
+let shownView = null;
+
+function render(s) {
+  const view = !s.loaded ? null : s.signIn ? 'signing-in' : s.session ? 'signed-in' : 'signed-out';
+  if (view) document.body.dataset.state = view;
+  $('loading').hidden = s.loaded;
+  $('view-signed-out').hidden = view !== 'signed-out' && view !== 'signing-in';
+  $('view-signed-in').hidden = view !== 'signed-in';
+
+  header.render(s);
+  errorPanel.render(s);
+  signedOut.render(s);
+  signedIn.render(s, { recentlyCopied: actions.recentlyCopied });
+  activity.render(s);
+  toast.render(s);
+  settings.render();
+
+  // When a view replaces the one holding keyboard focus (the button just pressed vanished),
+  // carry focus to the new view's natural starting point instead of dropping it on <body>.
+  if (view !== shownView) {
+    const first = shownView === null;
+    shownView = view;
+    if (!first && view && focusIsLost()) {
+      (view === 'signed-in' ? signedIn.focusTarget() : signedOut.focusTarget(s)).focus();
+    }
+  }
+}
+
+/** Ticks on the second boundary so every countdown on screen changes together. */
+function startClock() {
+  const tick = () => {
+    const now = Date.now();
+    signedOut.tick(state, now);
+    signedIn.tick(state, now);
+    setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
+  };
+  tick();
+}
+
+function start() {
+  for (const slot of document.querySelectorAll('[data-icon]')) slot.append(icon(slot.dataset.icon));
+  applyStatic();
+
+  header.mount({ openSettings });
+  errorPanel.mount({ retry: actions.retry, dismiss: actions.dismissError, openSettings });
+  signedOut.mount({ signIn: actions.signIn, cancelSignIn: actions.cancelSignIn });
+  signedIn.mount({
+    refresh: actions.refresh,
+    copyToken: actions.copyToken,
+    signOut: actions.signOut,
+    signInAgain: actions.signInAgain,
+  });
+  settings.mount({
+    loadSettings: actions.loadSettings,
+    saveSettings: actions.saveSettings,
+    currentSettings: () => state.settings,
+  });
+
+  subscribe(render);
+  // A language switch re-renders everything built in JS (static texts are done by i18n).
+  onLangChange(() => update({}));
+  update({});
+  startClock();
+  actions.init();
+}
+
+start();

@@ -1,0 +1,42 @@
+// The header: app name, the brand or "Sandbox" badge, and the language, theme and settings buttons.
+
+import { $ } from '../dom.js';
+import { getLang, setLang, t } from '../i18n.js';
+import { icon } from '../icons.js';
+import { applyTheme, getTheme, nextTheme, setTheme } from '../theme.js';
+
+const THEME_ICONS = { system: 'auto', light: 'sun', dark: 'moon' };
+
+export function mount({ openSettings }) {
+  $('lang-toggle').addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
+  $('theme-toggle').addEventListener('click', () => {
+    setTheme(nextTheme(getTheme()));
+    renderTheme();
+  });
+  $('open-settings').addEventListener('click', openSettings);
+  applyTheme(getTheme());
+}
+
+export function render(state) {
+  // The session's brand when signed in (it is what the tokens belong to), else the configured one.
+  const brand = state.session?.brand ?? (state.settings?.sandbox ? 'sandbox' : state.settings?.brand);
+  const sandbox = brand === 'sandbox' || (!state.session && state.settings?.sandbox === true);
+  $('sandbox-badge').hidden = !sandbox;
+  const brandBadge = $('brand-badge');
+  brandBadge.hidden = sandbox || !brand;
+  if (brand && !sandbox) brandBadge.textContent = t(`brand.${brand}`);
+  $('lang-toggle').querySelector('.label').lang = getLang() === 'zh' ? 'en' : 'zh';
+  renderTheme();
+}
+
+function renderTheme() {
+  const theme = getTheme();
+  const button = $('theme-toggle');
+  const label = t(`theme.${theme}`);
+  button.setAttribute('aria-label', label);
+  button.title = label;
+  if (button.dataset.theme !== theme) {
+    button.dataset.theme = theme;
+    button.replaceChildren(icon(THEME_ICONS[theme]));
+  }
+}

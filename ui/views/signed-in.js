@@ -1,0 +1,185 @@
+// Signed in: the profile, the tokens' expiry with live countdowns and status, the granted
+// scopes, and Refresh now / Copy access token / Sign out.
+
+import { $, h, setButton } from '../dom.js';
+import { DAYS, formatCountdown, formatDateTime, formatMargin, parseInstant } from '../format.js';
+import { t } from '../i18n.js';
+import { icon } from '../icons.js';
+import { describeScope } from '../scopes.js';
+
+// Warn this long before the session can no longer be renewed.
+const REAUTH_WARNING_MS = 14 * DAYS;
+const STATUS_RANK = { valid: 0, needsRefresh: 1, expired: 2 };
+const AVATAR_COLOURS = 6;
+
+// The profile fields shown under the name, in order, each only when present.
+const FACTS = [
+  ['openId', 'profile.openId', 'profile-open-id'],
+  ['unionId', 'profile.unionId', 'profile-union-id'],
+  ['tenantKey', 'profile.tenant', 'profile-tenant'],
+  ['email', 'profile.email', 'profile-email'],
+  ['enterpriseEmail', 'profile.enterpriseEmail', 'profile-enterprise-email'],
+  ['mobile', 'profile.mobile', 'profile-mobile'],
+  ['userId', 'profile.userId', 'profile-user-id'],
+  ['employeeNo', 'profile.employeeNo', 'profile-employee-no'],
+];
+
+let avatarKey = '';
+
+export function mount({ refresh, copyToken, signOut, signInAgain }) {
+  $('refresh').addEventListener('click', refresh);
+  $('copy-token').addEventListener('click', copyToken);
+  $('sign-out').addEventListener('click', signOut);
+  $('sign-in-again').addEventListener('click', signInAgain);
+}
+
+export function render(state, { recentlyCopied }) {
+  const session = state.session;
+  if (!session) return;
+  const profile = session.profile ?? {};
+
+  $('profile-name').textContent = profile.name || profile.enName || profile.openId || '';
+  const enName = $('profile-en-name');
+  enName.textContent = profile.enName && profile.enName !== profile.name ? profile.enName : '';
+  enName.hidden = enName.textContent === '';
+  renderAvatar(profile);
+
+  $('profile-facts').replaceChildren(
+    ...FACTS.filter(([field]) => present(profile[field])).map(([field, label, id]) =>
+      h('div', { class: 'fact' }, h('dt', { text: t(label) }), h('dd', { id, class: 'mono', text: profile[field] })),
+    ),
+  );
+
+  setDate($('access-expires'), session.accessTokenExpiresAt);
+  if (session.refreshTokenExpiresAt) setDate($('refresh-expires'), session.refreshTokenExpiresAt);
+  else {
+    $('refresh-expires').textContent = t('tokens.noRefresh');
+    $('refresh-expires').removeAttribute('datetime');
+  }
+  setDate($('reauthorize-by'), session.reauthorizeBy);
+
+  const scopes = Array.isArray(session.scopes) ? session.scopes : [];
+  $('scopes').replaceChildren(
+    ...scopes.map((scope) => h('li', { class: 'chip mono', title: describeScope(scope), text: scope })),
+  );
+  $('scopes-empty').hidden = scopes.length > 0;
+
+  setButton($('refresh'), {
+    label: t(state.busy.refresh ? 'tokens.refreshing' : 'tokens.refresh'),
+    busy: Boolean(state.busy.refresh),
+  });
+  const copied = recentlyCopied();
+  setButton($('copy-token'), {
+    label: t(state.busy.copy ? 'tokens.copying' : copied ? 'tokens.copied' : 'tokens.copy'),
+    busy: Boolean(state.busy.copy),
+  });
+  $('copy-token').classList.toggle('copied', copied);
+  swapIcon($('copy-token'), copied ? 'check' : 'copy');
+  setButton($('sign-out'), {
+    label: t(state.busy.signOut ? 'tokens.signingOut' : 'tokens.signOut'),
+    busy: Boolean(state.busy.signOut),
+  });
+
+  $('token-note').textContent = t('tokens.note', { margin: formatMargin(session.refreshMarginSeconds) });
+  tick(state, Date.now());
+}
+
+/** The countdowns, the status and the re-authorize warning move with the clock. */
+export function tick(state, now) {
+  const session = state.session;
+  if (!session) return;
+  const access = parseInstant(session.accessTokenExpiresAt);
+  const refreshAt = parseInstant(session.refreshTokenExpiresAt);
+  const reauth = parseInstant(session.reauthorizeBy);
+
+  $('access-countdown').textContent = formatCountdown(access, now);
+  $('refresh-countdown').textContent = session.refreshTokenExpiresAt ? formatCountdown(refreshAt, now) : '';
+  $('reauthorize-countdown').textContent = formatCountdown(reauth, now);
+
+  const status = liveStatus(session, access, now);
+  const pill = $('token-status');
+  pill.textContent = t(`status.${status}`);
+  pill.className = `status-pill status-${status}`;
+  pill.setAttribute('aria-label', `${t('tokens.status')}: ${t(`status.${status}`)}`);
+  pill.dataset.status = status;
+  $('access-countdown').classList.toggle('past', now >= access);
+
+  const warning = $('reauth-warning');
+  const past = Number.isFinite(reauth) && now >= reauth;
+  const soon = Number.isFinite(reauth) && reauth - now < REAUTH_WARNING_MS;
+  warning.hidden = !soon;
+  warning.classList.toggle('danger', past);
+  warning.classList.toggle('warning', !past);
+  if (soon) {
+    const text = past ? t('tokens.reauthPast') : t('tokens.reauthSoon', { date: formatDateTime(reauth) });
+    if ($('reauth-warning-text').textContent !== text) $('reauth-warning-text').textContent = text;
+  }
+}
+
+export function focusTarget() {
+  return $('profile-name');
+}
+
+/**
+ * The status now: the Rust side's answer is a snapshot, and the clock keeps moving, so take the
+ * worse of it and what the expiry and refresh margin say (a refresh event brings it back).
+ */
+function liveStatus(session, access, now) {
+  const margin = (Number(session.refreshMarginSeconds) || 0) * 1000;
+  let computed = 'valid';
+  if (Number.isFinite(access)) {
+    if (now >= access) computed = 'expired';
+    else if (now >= access - margin) computed = 'needsRefresh';
+  }
+  const reported = session.tokenStatus in STATUS_RANK ? session.tokenStatus : 'valid';
+  return STATUS_RANK[reported] >= STATUS_RANK[computed] ? reported : computed;
+}
+
+function setDate(el, iso) {
+  const ms = parseInstant(iso);
+  el.textContent = formatDateTime(ms);
+  if (Number.isFinite(ms)) el.setAttribute('datetime', new Date(ms).toISOString());
+  else el.removeAttribute('datetime');
+}
+
+function present(value) {
+  return typeof value === 'string' ? value.trim() !== '' : value != null;
+}
+
+function renderAvatar(profile) {
+  const key = `${profile.avatarUrl ?? ''}|${profile.name ?? ''}|${profile.openId ?? ''}`;
+  if (key === avatarKey) return;
+  avatarKey = key;
+  const avatar = $('avatar');
+  avatar.className = `avatar avatar-c${hash(profile.openId ?? profile.name ?? '') % AVATAR_COLOURS}`;
+  // The name is right beside it, so the picture itself is decorative.
+  avatar.setAttribute('aria-hidden', 'true');
+  const fallback = () => avatar.replaceChildren(h('span', { class: 'avatar-initials', text: initials(profile.name || profile.enName || '?') }));
+  if (!profile.avatarUrl) return fallback();
+  const img = h('img', { src: profile.avatarUrl, alt: '', width: 56, height: 56, referrerpolicy: 'no-referrer', decoding: 'async' });
+  img.addEventListener('error', fallback, { once: true });
+  avatar.replaceChildren(img);
+}
+
+/** Chinese names show their last two characters (as Feishu does); others their first letters. */
+function initials(name) {
+  const trimmed = name.trim();
+  if (/[\u3400-\u9fff]/.test(trimmed)) return [...trimmed.replace(/\s+/g, '')].slice(-2).join('');
+  const words = trimmed.split(/\s+/).filter(Boolean);
+  return words.slice(0, 2).map((word) => [...word][0]).join('').toUpperCase() || '?';
+}
+
+function hash(text) {
+  let value = 0;
+  for (const ch of text) value = (value * 31 + ch.codePointAt(0)) >>> 0;
+  return value;
+}
+
+function swapIcon(button, name) {
+  if (button.dataset.iconName === name) return;
+  button.dataset.iconName = name;
+  const old = button.querySelector('svg');
+  const fresh = icon(name);
+  if (old) old.replaceWith(fresh);
+  else button.prepend(fresh);
+}

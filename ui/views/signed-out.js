@@ -1,0 +1,194 @@
+// Signed out: the sign-in button, the callback route and the scopes to request.
+// While signing in, the same card shows the steps, a countdown to the deadline and Cancel.
+
+import { $, h, setButton } from '../dom.js';
+import { formatClock, parseInstant } from '../format.js';
+import { getLang, t } from '../i18n.js';
+import { describeScope, isScope, KNOWN_SCOPES, OFFLINE_ACCESS } from '../scopes.js';
+
+// Which step of the four (browser, approve, return, tokens) each stage is at; 4 = all done.
+const STEP_OF_STAGE = { started: 0, browserOpened: 1, waiting: 1, callbackReceived: 2, exchanging: 3, signedIn: 4 };
+
+const selected = new Set(); // the ticked scopes
+const added = []; // scopes the user typed, listed even when unticked
+let seededFrom = null; // the settings scopes the selection was last reset to
+let routeChosen = false; // the user picked a route: settings changes no longer move it
+let renderedListKey = '';
+
+export function mount({ signIn, cancelSignIn }) {
+  $('sign-in').addEventListener('click', () => signIn({ route: currentRoute(), scopes: selectedScopes() }));
+  $('cancel-sign-in').addEventListener('click', cancelSignIn);
+  for (const radio of document.querySelectorAll('input[name="route"]')) {
+    radio.addEventListener('change', () => {
+      routeChosen = true;
+    });
+  }
+  $('scope-choices').addEventListener('change', (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox') return;
+    if (box.checked) selected.add(box.value);
+    else selected.delete(box.value);
+    renderOfflineWarning();
+  });
+  $('scope-add').addEventListener('submit', (event) => {
+    event.preventDefault();
+    addScopes($('scope-add-input').value);
+  });
+  $('scope-add-input').addEventListener('input', () => showAddError(null));
+}
+
+export function render(state) {
+  const settings = state.settings;
+  const brand = settings?.sandbox ? 'sandbox' : settings?.brand ?? 'feishu';
+  $('signed-out-title').textContent = t(`signedOut.title.${brand}`);
+  $('signed-out-lede').textContent = t(`signedOut.lede.${brand}`);
+  setButton($('sign-in'), { label: t('signIn.button'), disabled: !state.loaded || Boolean(state.signIn) });
+
+  if (settings) {
+    $('route-loopback-uri').textContent = settings.loopbackRedirectUri ?? '';
+    $('route-deep-link-uri').textContent = settings.deepLinkRedirectUri ?? '';
+    // Start on the route the configured redirect URI belongs to; loopback otherwise.
+    if (!routeChosen) {
+      const deepLink = settings.redirectUri && settings.redirectUri === settings.deepLinkRedirectUri;
+      $(deepLink ? 'route-deep-link' : 'route-loopback').checked = true;
+    }
+    seedScopes(settings.scopes);
+  } else if (seededFrom === null) {
+    seedScopes([]);
+  }
+  renderScopeList();
+
+  const signingIn = Boolean(state.signIn);
+  $('sign-in-idle').hidden = signingIn;
+  $('sign-in-progress').hidden = !signingIn;
+  // While the browser is busy, the live status replaces the lede and the options step aside:
+  // the screen shows only what is happening and how to stop it.
+  $('signed-out-lede').hidden = signingIn;
+  $('sign-in-options').hidden = signingIn;
+  $('route-fieldset').disabled = signingIn;
+  $('scope-fieldset').disabled = signingIn;
+  setButton($('cancel-sign-in'), { label: t('signIn.cancel'), busy: Boolean(state.busy.cancel) });
+
+  if (signingIn) {
+    const step = STEP_OF_STAGE[state.signIn.stage] ?? 0;
+    for (const li of $('sign-in-steps').children) {
+      const index = Number(li.dataset.step);
+      li.classList.toggle('done', index < step);
+      li.classList.toggle('current', index === step);
+      if (index === step) li.setAttribute('aria-current', 'step');
+      else li.removeAttribute('aria-current');
+    }
+  }
+  $('sign-in-status').textContent = statusText(state);
+  tick(state, Date.now());
+}
+
+/** Moves the countdown and its bar; called every second. */
+export function tick(state, now) {
+  if (!state.signIn) return;
+  const deadline = parseInstant(state.signIn.deadline);
+  const meter = $('countdown-meter');
+  if (!Number.isFinite(deadline)) {
+    $('countdown').textContent = '–:––';
+    meter.value = meter.max;
+    return;
+  }
+  const left = deadline - now;
+  $('countdown').textContent = formatClock(left);
+  const total = Math.max(1, deadline - state.signIn.startedAt);
+  meter.value = Math.round(meter.max * Math.min(1, Math.max(0, left / total)));
+  $('countdown').classList.toggle('urgent', left < 30_000);
+}
+
+/** Where keyboard focus goes when this view appears. */
+export function focusTarget(state) {
+  return state.signIn ? $('cancel-sign-in') : $('sign-in');
+}
+
+function statusText(state) {
+  if (state.signIn) return t(`stage.${state.signIn.stage}`);
+  // A failure is told by the error panel; repeating "Sign-in failed." here would only echo it.
+  if (state.signInOutcome === 'cancelled') return t('stage.cancelled');
+  return '';
+}
+
+function currentRoute() {
+  return $('route-deep-link').checked ? 'deepLink' : 'loopback';
+}
+
+/** The ticked scopes, in the order they are listed. */
+function selectedScopes() {
+  return allScopes().filter((scope) => selected.has(scope));
+}
+
+/** The known scopes, then the configured ones we don't know, then the user's own. */
+function allScopes() {
+  const list = [...KNOWN_SCOPES];
+  for (const scope of [...(seededFrom ?? []), ...added]) if (!list.includes(scope)) list.push(scope);
+  return list;
+}
+
+/** Resets the selection to the settings' scopes whenever those change (first load, a save). */
+function seedScopes(scopes) {
+  const list = Array.isArray(scopes) ? scopes.filter(Boolean) : [];
+  if (seededFrom && list.join(' ') === seededFrom.join(' ')) return;
+  seededFrom = list;
+  selected.clear();
+  // No configured scopes: offline_access alone, so the session can be kept fresh.
+  for (const scope of list.length ? list : [OFFLINE_ACCESS]) selected.add(scope);
+}
+
+function addScopes(text) {
+  const words = text.split(/\s+/).filter(Boolean);
+  if (words.length === 0) return;
+  const bad = words.find((word) => !isScope(word));
+  if (bad) return showAddError(t('scopes.invalid'));
+  const known = allScopes();
+  const fresh = words.filter((word) => !known.includes(word));
+  for (const word of words) selected.add(word);
+  added.push(...fresh);
+  renderScopeList();
+  if (fresh.length === 0 && words.length === 1) return showAddError(t('scopes.duplicate', { scope: words[0] }));
+  $('scope-add-input').value = '';
+  showAddError(null);
+}
+
+function showAddError(message) {
+  const error = $('scope-add-error');
+  error.hidden = !message;
+  error.textContent = message ?? '';
+  $('scope-add-input').toggleAttribute('aria-invalid', Boolean(message));
+}
+
+function renderScopeList() {
+  const scopes = allScopes();
+  const list = $('scope-choices');
+  // Rebuild only when the list itself changes, so a focused checkbox keeps its focus.
+  const key = `${getLang()}|${scopes.join(' ')}`;
+  if (key !== renderedListKey) {
+    renderedListKey = key;
+    list.replaceChildren(...scopes.map(scopeItem));
+  }
+  for (const box of list.querySelectorAll('input[type="checkbox"]')) box.checked = selected.has(box.value);
+  renderOfflineWarning();
+}
+
+function scopeItem(scope, index) {
+  const id = `scope-choice-${index}`;
+  const description = describeScope(scope) ?? (added.includes(scope) ? t('scopes.custom') : null);
+  return h(
+    'li',
+    { class: 'scope-choice' },
+    h('input', { type: 'checkbox', id, value: scope, 'aria-describedby': description ? `${id}-desc` : null }),
+    h(
+      'label',
+      { for: id },
+      h('code', { class: 'scope-name', text: scope }),
+      description ? h('span', { class: 'scope-desc', id: `${id}-desc`, text: description }) : null,
+    ),
+  );
+}
+
+function renderOfflineWarning() {
+  $('offline-warning').hidden = selected.has(OFFLINE_ACCESS);
+}
