@@ -1,7 +1,9 @@
 //! The app's commands through Tauri's IPC with the mock runtime, in the sandbox: the same code
 //! path as the window, with `feishu-emulator browse` as the person in the browser.
 
-use std::path::Path;
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+use std::{os::unix::fs::PermissionsExt, path::Path};
 
 use serde_json::{json, Value};
 use tauri::{
@@ -24,7 +26,7 @@ fn invoke(
             error: CallbackFn(1),
             url: "tauri://localhost".parse().unwrap(),
             body: InvokeBody::Json(args),
-            headers: Default::default(),
+            headers: tauri::http::HeaderMap::default(),
             invoke_key: INVOKE_KEY.to_string(),
         },
     )
@@ -84,7 +86,7 @@ fn commands_in_the_sandbox() {
         .build(mock_context(noop_assets()))
         .unwrap();
     feishu_signin_lib::init(app.handle()).unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+    let webview = WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
         .build()
         .unwrap();
 
@@ -118,7 +120,6 @@ fn commands_in_the_sandbox() {
     let file = dir.path().join("data/session.json");
     let stored: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(stored["session"]["profile"]["name"], "张三");
-    use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
         0o600

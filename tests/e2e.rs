@@ -6,10 +6,11 @@
 //! README's test command) provides them and sets `FEISHU_SIGNIN_E2E=1`. Without that variable
 //! these tests say so and do nothing, so a plain `cargo test` on a headless machine stays usable.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
 use std::{
     path::{Path, PathBuf},
     process::Stdio,
-    sync::Mutex,
     time::Duration,
 };
 
@@ -18,7 +19,7 @@ use feishu_emulator::{Emulator, Endpoint};
 
 const APP: &str = env!("CARGO_BIN_EXE_feishu-signin");
 /// One app at a time: they share the single-instance D-Bus name.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn enabled() -> bool {
     let on = std::env::var_os("FEISHU_SIGNIN_E2E").is_some();
@@ -174,9 +175,7 @@ async fn sign_in_refresh_and_sign_out_in_the_window() {
     if !enabled() {
         return;
     }
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = ONE_AT_A_TIME.lock().await;
     let app = App::launch(&[]).await;
     assert!(
         app.client
@@ -226,9 +225,7 @@ async fn sign_in_through_the_deep_link() {
     if !enabled() {
         return;
     }
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = ONE_AT_A_TIME.lock().await;
     let app = App::launch(&[]).await;
     app.click("#route-deep-link").await;
     app.click("#sign-in").await;
@@ -244,9 +241,7 @@ async fn a_feishu_error_shows_its_code_and_meaning() {
     if !enabled() {
         return;
     }
-    let _one = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = ONE_AT_A_TIME.lock().await;
     let redirect = format!("http://127.0.0.1:{}/callback", free_port());
     let emulator = Emulator::builder()
         .redirect_uri(redirect.clone())

@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use feishu_oauth::{begin, Callback, Error, LoopbackListener, Responder, Scopes, SignInRequest};
+use feishu_oauth::{
+    begin, Callback, Error, LoopbackListener, RedirectUri, Responder, Scopes, Session,
+    SignInRequest,
+};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use time::OffsetDateTime;
@@ -12,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::{
     activity,
+    backend::Backend,
     error::{CommandResult, ShellError},
     models::{rfc3339, Progress, Route, SessionView, Stage},
     state::{AppState, PendingFlow},
@@ -20,111 +24,38 @@ use crate::{
 /// How long the browser has to come back.
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Sends `sign-in://progress` events for one sign-in.
+struct Reporter<'a, R: Runtime> {
+    app: &'a AppHandle<R>,
+    route: Route,
+    deadline: String,
+}
+
+impl<R: Runtime> Reporter<'_, R> {
+    fn stage(&self, stage: Stage, error: Option<ShellError>) {
+        let progress = Progress {
+            stage,
+            route: self.route,
+            deadline: self.deadline.clone(),
+            error,
+        };
+        let _ = self.app.emit("sign-in://progress", progress);
+    }
+}
+
 /// Runs a whole sign-in; resolves when it succeeded, failed, timed out or was cancelled.
 pub async fn run<R: Runtime>(
     app: &AppHandle<R>,
     route: Route,
     scopes: Vec<String>,
 ) -> CommandResult<SessionView> {
-    let state = app.state::<AppState>();
-    let backend = state.backend();
-    let deadline = OffsetDateTime::now_utc() + SIGN_IN_TIMEOUT;
-    let progress = |stage: Stage, error: Option<ShellError>| {
-        let _ = app.emit(
-            "sign-in://progress",
-            Progress {
-                stage,
-                route,
-                deadline: rfc3339(deadline),
-                error,
-            },
-        );
+    let backend = app.state::<AppState>().backend();
+    let report = Reporter {
+        app,
+        route,
+        deadline: rfc3339(OffsetDateTime::now_utc() + SIGN_IN_TIMEOUT),
     };
-
-    let result = async {
-        let config = backend.resolved_config().await?;
-        let client = backend.client().await?;
-        let scopes = Scopes::from_iter_checked(&scopes).map_err(|e| Error::Config { setting: "scopes".into(), reason: e })?;
-        let redirect_uri = backend.redirect_for(route);
-        let request = SignInRequest {
-            authorize_url: config.endpoints()?.authorize,
-            app_id: client.app_id().to_owned(),
-            redirect_uri: redirect_uri.clone(),
-            scopes,
-            brand: backend.brand().to_owned(),
-        };
-        let (url, pending) = begin(request);
-
-        // The receiver is ready before the browser opens.
-        let listener = match route {
-            Route::Loopback => Some(LoopbackListener::bind(&redirect_uri).await?),
-            Route::DeepLink => None,
-        };
-        let (deep_link_tx, mut deep_link_rx) = mpsc::channel(1);
-        let (cancel_tx, cancel_rx) = oneshot::channel();
-        let flow_id = state.next_flow_id();
-        let replaced = state.pending().replace(PendingFlow {
-            id: flow_id,
-            matcher: pending.state_matcher(),
-            redirect_uri: redirect_uri.clone(),
-            deep_link: (route == Route::DeepLink).then_some(deep_link_tx),
-            cancel: Some(cancel_tx),
-        });
-        if let Some(mut old) = replaced {
-            if let Some(cancel) = old.cancel.take() {
-                let _ = cancel.send(());
-            }
-        }
-        let _clear = ClearPending { app: app.clone(), id: flow_id };
-
-        progress(Stage::Started, None);
-        activity::record(app, "started", format!("Sign-in started ({}, redirect {redirect_uri})", backend.brand()), None);
-        match &config.browser {
-            Some(command) => feishu_oauth::browser::open_with_command(command, url.as_str())?,
-            None => app
-                .opener()
-                .open_url(url.as_str(), None::<&str>)
-                .map_err(|e| Error::Browser { command: "the system browser".into(), reason: e.to_string() })?,
-        }
-        progress(Stage::BrowserOpened, None);
-        activity::record(app, "browserOpened", "Browser opened at the authorize page", None);
-        progress(Stage::Waiting, None);
-
-        let matcher = pending.state_matcher();
-        let (callback, responder): (Callback, Option<Responder>) = tokio::select! {
-            arrival = async {
-                match listener {
-                    Some(listener) => listener.wait(matcher, SIGN_IN_TIMEOUT).await.map(|a| (a.callback, Some(a.responder))),
-                    None => match tokio::time::timeout(SIGN_IN_TIMEOUT, deep_link_rx.recv()).await {
-                        Ok(Some(callback)) => Ok((callback, None)),
-                        Ok(None) => Err(Error::Cancelled),
-                        Err(_) => Err(Error::Timeout { timeout: SIGN_IN_TIMEOUT, redirect_uri: redirect_uri.to_string() }),
-                    },
-                }
-            } => arrival?,
-            _ = cancel_rx => return Err(Error::Cancelled),
-        };
-        bring_to_front(app);
-        progress(Stage::CallbackReceived, None);
-        activity::record(app, "callbackReceived", "Callback received from the browser", None);
-        progress(Stage::Exchanging, None);
-        let outcome = async {
-            let session = pending.complete(callback, &client).await?;
-            backend.sessions.save(&session)?;
-            Ok::<_, Error>(session)
-        }
-        .await;
-        if let Some(responder) = responder {
-            match &outcome {
-                Ok(session) => responder.succeeded(&session.profile.name).await,
-                Err(e) => responder.failed(&e.to_string()).await,
-            }
-        }
-        outcome
-    }
-    .await;
-
-    match result {
+    match attempt(&report, &backend, &scopes).await {
         Ok(session) => {
             let view = SessionView::new(&session, OffsetDateTime::now_utc());
             activity::record(
@@ -136,22 +67,142 @@ pub async fn run<R: Runtime>(
                 ),
                 None,
             );
-            progress(Stage::SignedIn, None);
+            report.stage(Stage::SignedIn, None);
             let _ = app.emit("session://changed", Some(&view));
             Ok(view)
         }
         Err(Error::Cancelled) => {
             activity::record(app, "cancelled", "Sign-in cancelled", None);
             let error = ShellError::from(Error::Cancelled);
-            progress(Stage::Cancelled, Some(error.clone()));
+            report.stage(Stage::Cancelled, Some(error.clone()));
             Err(error)
         }
         Err(e) => {
             let error = ShellError::from(e);
             activity::record(app, "failed", error.message.clone(), error.code);
-            progress(Stage::Failed, Some(error.clone()));
+            report.stage(Stage::Failed, Some(error.clone()));
             Err(error)
         }
+    }
+}
+
+async fn attempt<R: Runtime>(
+    report: &Reporter<'_, R>,
+    backend: &Backend,
+    scopes: &[String],
+) -> Result<Session, Error> {
+    let app = report.app;
+    let config = backend.resolved_config().await?;
+    let client = backend.client().await?;
+    let scopes = Scopes::from_iter_checked(scopes).map_err(|e| Error::config("scopes", e))?;
+    let redirect_uri = backend.redirect_for(report.route);
+    let (url, pending) = begin(SignInRequest {
+        authorize_url: config.endpoints()?.authorize,
+        app_id: client.app_id().to_owned(),
+        redirect_uri: redirect_uri.clone(),
+        scopes,
+        brand: backend.brand().to_owned(),
+    });
+
+    // The receiver is ready before the browser opens.
+    let listener = match report.route {
+        Route::Loopback => Some(LoopbackListener::bind(&redirect_uri).await?),
+        Route::DeepLink => None,
+    };
+    let (deep_link_tx, deep_link_rx) = mpsc::channel(1);
+    let (cancel_tx, cancel_rx) = oneshot::channel();
+    let state = app.state::<AppState>();
+    let flow_id = state.next_flow_id();
+    let replaced = state.pending().replace(PendingFlow {
+        id: flow_id,
+        matcher: pending.state_matcher(),
+        redirect_uri: redirect_uri.clone(),
+        deep_link: (report.route == Route::DeepLink).then_some(deep_link_tx),
+        cancel: Some(cancel_tx),
+    });
+    if let Some(cancel) = replaced.and_then(|mut old| old.cancel.take()) {
+        let _ = cancel.send(());
+    }
+    let _clear = ClearPending {
+        app: app.clone(),
+        id: flow_id,
+    };
+
+    report.stage(Stage::Started, None);
+    activity::record(
+        app,
+        "started",
+        format!(
+            "Sign-in started ({}, redirect {redirect_uri})",
+            backend.brand()
+        ),
+        None,
+    );
+    match &config.browser {
+        Some(command) => feishu_oauth::browser::open_with_command(command, url.as_str())?,
+        None => app
+            .opener()
+            .open_url(url.as_str(), None::<&str>)
+            .map_err(|e| Error::Browser {
+                command: "the system browser".into(),
+                reason: e.to_string(),
+            })?,
+    }
+    report.stage(Stage::BrowserOpened, None);
+    activity::record(
+        app,
+        "browserOpened",
+        "Browser opened at the authorize page",
+        None,
+    );
+    report.stage(Stage::Waiting, None);
+
+    let (callback, responder) = tokio::select! {
+        arrival = wait_for_callback(listener, deep_link_rx, pending.state_matcher(), &redirect_uri) => arrival?,
+        _ = cancel_rx => return Err(Error::Cancelled),
+    };
+    bring_to_front(app);
+    report.stage(Stage::CallbackReceived, None);
+    activity::record(
+        app,
+        "callbackReceived",
+        "Callback received from the browser",
+        None,
+    );
+    report.stage(Stage::Exchanging, None);
+    let outcome = match pending.complete(callback, &client).await {
+        Ok(session) => backend.sessions.save(&session).map(|()| session),
+        Err(e) => Err(e),
+    };
+    if let Some(responder) = responder {
+        match &outcome {
+            Ok(session) => responder.succeeded(&session.profile.name).await,
+            Err(e) => responder.failed(&e.to_string()).await,
+        }
+    }
+    outcome
+}
+
+/// The callback from the loopback listener (with its browser to answer) or from a deep link.
+async fn wait_for_callback(
+    listener: Option<LoopbackListener>,
+    mut deep_link: mpsc::Receiver<Callback>,
+    matcher: feishu_oauth::StateMatcher,
+    redirect_uri: &RedirectUri,
+) -> Result<(Callback, Option<Responder>), Error> {
+    match listener {
+        Some(listener) => listener
+            .wait(matcher, SIGN_IN_TIMEOUT)
+            .await
+            .map(|a| (a.callback, Some(a.responder))),
+        None => match tokio::time::timeout(SIGN_IN_TIMEOUT, deep_link.recv()).await {
+            Ok(Some(callback)) => Ok((callback, None)),
+            Ok(None) => Err(Error::Cancelled),
+            Err(_) => Err(Error::Timeout {
+                timeout: SIGN_IN_TIMEOUT,
+                redirect_uri: redirect_uri.to_string(),
+            }),
+        },
     }
 }
 

@@ -1,6 +1,8 @@
 //! The `feishu-auth` binary, run as a user would, against the emulator over real loopback HTTP,
 //! with `feishu-emulator browse` standing in for the person in the browser.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},

@@ -227,7 +227,8 @@ impl FeishuClient {
                 {
                     warn!(code = e.code, attempt, url = %redacted(url), "Feishu answered a transient error; retrying");
                     let jitter = Duration::from_millis(
-                        rand::random::<u64>() % (backoff.as_millis() as u64 / 4 + 1),
+                        rand::random::<u64>()
+                            % (u64::try_from(backoff.as_millis()).unwrap_or(u64::MAX) / 4 + 1),
                     );
                     tokio::time::sleep(backoff + jitter).await;
                     backoff *= 2;

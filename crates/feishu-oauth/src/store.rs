@@ -96,10 +96,10 @@ impl FileStore {
         let kept = self.path.with_extension(format!("corrupt-{stamp}.json"));
         match fs::rename(&self.path, &kept) {
             Ok(()) => {
-                warn!(path = %self.path.display(), kept = %kept.display(), reason, "session file was unreadable and was set aside")
+                warn!(path = %self.path.display(), kept = %kept.display(), reason, "session file was unreadable and was set aside");
             }
             Err(e) => {
-                warn!(path = %self.path.display(), error = %e, "session file was unreadable and could not be set aside")
+                warn!(path = %self.path.display(), error = %e, "session file was unreadable and could not be set aside");
             }
         }
         Error::CorruptStore {
@@ -143,12 +143,11 @@ impl SessionStore for FileStore {
 
     fn clear(&self) -> Result<()> {
         match self.read_object() {
-            Ok(None) => Ok(()),
             Ok(Some(mut map)) => {
                 map.remove(SESSION_KEY);
                 self.write_object(map)
             }
-            Err(Error::CorruptStore { .. }) => Ok(()),
+            Ok(None) | Err(Error::CorruptStore { .. }) => Ok(()),
             Err(e) => Err(e),
         }
     }

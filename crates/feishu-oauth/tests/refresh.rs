@@ -1,6 +1,8 @@
 //! Keeping the session fresh: one refresh however many callers, rotation, and no sign-out for a
 //! refresh token another process already rotated.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
 mod common;
 
 use std::{

@@ -1,6 +1,8 @@
 //! A whole sign-in over real loopback HTTP against the emulator: begin, listen, consent in the
 //! "browser", exchange, user info.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
 mod common;
 
 use std::time::Duration;

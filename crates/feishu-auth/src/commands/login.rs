@@ -54,7 +54,7 @@ pub async fn run(
         };
         match opened {
             Ok(()) => {
-                eprintln!("Opened the browser to sign in. If it did not open, visit:\n\n  {url}\n")
+                eprintln!("Opened the browser to sign in. If it did not open, visit:\n\n  {url}\n");
             }
             Err(e) => eprintln!("{e}\n\n  {url}\n"),
         }

@@ -1,5 +1,6 @@
 //! Shared set-up for the protocol tests: an emulator, a client for it, and a browser stand-in.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 #![allow(dead_code)]
 
 use std::time::Duration;
