@@ -91,17 +91,24 @@ pub struct FeishuClient {
 
 impl FeishuClient {
     /// A client with the default timeouts (connect 10 s, overall 30 s) and retry policy.
+    ///
+    /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are honoured, except for endpoints on loopback
+    /// (the sandbox, a local emulator), which are never proxied. Certificates are checked against
+    /// the system's CA store (OpenSSL), so a TLS-inspecting corporate proxy whose CA the machine
+    /// trusts works.
     pub fn new(endpoints: Endpoints, app: AppCredentials) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("feishu-signin/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Http {
-                url: endpoints.token.to_string(),
-                source: e.without_url(),
-            })?;
+            .user_agent(concat!("feishu-signin/", env!("CARGO_PKG_VERSION")));
+        if is_loopback(&endpoints.token) && is_loopback(&endpoints.user_info) {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|e| Error::Http {
+            url: endpoints.token.to_string(),
+            source: e.without_url(),
+        })?;
         Ok(Self {
             http,
             endpoints,
@@ -192,7 +199,10 @@ impl FeishuClient {
 
     async fn token_call(&self, body: &TokenRequest<'_>) -> Result<TokenGrant> {
         let url = &self.endpoints.token;
-        let issued_at = OffsetDateTime::now_utc();
+        // Counted from before the request, in whole seconds, so the token is never thought to
+        // live longer than it does.
+        let now = OffsetDateTime::now_utc();
+        let issued_at = now.replace_nanosecond(0).unwrap_or(now);
         let (status, json) = self
             .send_with_retry(
                 || {
@@ -291,8 +301,8 @@ impl FeishuClient {
     }
 }
 
-/// Validates a `code: 0` token answer and makes its expiries absolute.
-pub(crate) fn parse_token_answer(
+/// Validates a `code: 0` token answer and makes its expiries absolute. Public for the fuzz tests.
+pub fn parse_token_answer(
     json: &serde_json::Value,
     issued_at: OffsetDateTime,
 ) -> std::result::Result<TokenGrant, String> {
@@ -342,6 +352,16 @@ pub(crate) fn parse_token_answer(
         refresh_token,
         scopes,
     })
+}
+
+/// Whether `url` points at this machine.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
 }
 
 fn invalid(url: &Url, status: u16, reason: &str) -> Error {
