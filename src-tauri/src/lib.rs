@@ -96,7 +96,7 @@ pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error:
 }
 
 /// The session store for `config`: tauri-plugin-store over the shared session file.
-pub(crate) fn open_store<R: Runtime>(
+pub fn open_store<R: Runtime>(
     app: &AppHandle<R>,
     config: &Config,
 ) -> Result<Arc<dyn SessionStore>, feishu_oauth::Error> {
