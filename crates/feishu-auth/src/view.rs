@@ -7,6 +7,9 @@ use feishu_oauth::{Session, TokenStatus};
 use serde::Serialize;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
+/// How long before the forced re-authorization the summary warns.
+const REAUTHORIZATION_WARNING: time::Duration = time::Duration::days(14);
+
 /// `status --json`, exactly as documented in the README.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -161,11 +164,14 @@ pub fn summary(brand: &str, session: &Session, now: OffsetDateTime) -> String {
             );
         }
     }
-    let _ = write!(
-        out,
-        "  {:<14}{}",
-        "re-authorize",
-        when(session.reauthorization_due_at(), now)
-    );
+    let due = session.reauthorization_due_at();
+    let _ = write!(out, "  {:<14}{}", "re-authorize", when(due, now));
+    if due - now <= REAUTHORIZATION_WARNING {
+        let _ = write!(
+            out,
+            "\n  warning: Feishu requires a new authorization by {}: run `feishu-auth login` before then",
+            when(due, now)
+        );
+    }
     out
 }

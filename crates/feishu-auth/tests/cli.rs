@@ -379,3 +379,164 @@ async fn sandbox_without_app_id() {
     let out = run(&["token"]).await;
     assert!(out.status.success() && !out.stdout.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupt_session_file_is_reported_kept_and_signed_out() {
+    let h = Harness::new(|b| b).await;
+    let data = h.dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("session.json"), b"{\"session\": {\"access_to").unwrap();
+    let out = h.run(&["status"]).await;
+    assert!(out.status.success(), "status still works");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("session.json") && err.contains("kept as") && err.contains("signed out"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("Not signed in"));
+    let kept: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        kept.iter().any(|n| n.starts_with("session.corrupt-")),
+        "{kept:?}"
+    );
+    let out = h.run(&["token"]).await;
+    assert_eq!(out.status.code(), Some(3));
+    // A foreign JSON document is treated the same way.
+    std::fs::write(
+        data.join("session.json"),
+        br#"{"session": {"user": "someone else's tool"}}"#,
+    )
+    .unwrap();
+    let out = h.run(&["token"]).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("kept as"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_warns_in_the_last_fourteen_days_before_reauthorization() {
+    let h = Harness::new(|b| b).await;
+    assert!(h.run(&["login"]).await.status.success());
+    let path = h.dir.path().join("data/session.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let fresh = h.run(&["status"]).await;
+    assert!(!text(&fresh.stdout).contains("warning"));
+    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(360);
+    doc["session"]["authorized_at"] = long_ago
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .into();
+    std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = h.run(&["status"]).await;
+    assert!(
+        text(&out.stdout).contains("warning: Feishu requires a new authorization"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// A forward proxy that rewrites absolute-form requests to `target` and counts them.
+async fn forward_proxy(
+    target: std::net::SocketAddr,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicU32>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = std::sync::Arc::clone(&count);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = std::sync::Arc::clone(&seen);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let (line, rest) = head.split_once("\r\n").unwrap();
+                let mut parts = line.splitn(3, ' ');
+                let (method, uri, version) = (
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                );
+                let url = url::Url::parse(uri).expect("a proxy gets absolute-form requests");
+                assert_eq!(url.host_str(), Some("open.feishu.invalid"));
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut upstream = tokio::net::TcpStream::connect(target).await.unwrap();
+                let path = &uri[url.origin().ascii_serialization().len()..];
+                upstream
+                    .write_all(format!("{method} {path} {version}\r\n{rest}").as_bytes())
+                    .await
+                    .unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            });
+        }
+    });
+    (port, count)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proxy_is_used_for_feishu_and_never_for_loopback() {
+    let h = Harness::new(|b| b).await;
+    // Loopback endpoints ignore a proxy that does not even exist.
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let out = h
+        .command(&["login"])
+        .env("HTTP_PROXY", &dead)
+        .env("HTTPS_PROXY", &dead)
+        .env("ALL_PROXY", &dead)
+        .env_remove("NO_PROXY")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A non-loopback Open API host goes through HTTP_PROXY.
+    let (proxy_port, proxied) = forward_proxy(h.emulator.addr()).await;
+    let out = h
+        .command(&["refresh"])
+        .env("FEISHU_OPEN_URL", "http://open.feishu.invalid/")
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{proxy_port}"))
+        .env_remove("NO_PROXY")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        proxied.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the refresh went through the proxy"
+    );
+
+    // NO_PROXY is honoured: the host is then resolved directly (and does not exist).
+    let out = h
+        .command(&["refresh"])
+        .env("FEISHU_OPEN_URL", "http://open.feishu.invalid/")
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{proxy_port}"))
+        .env("NO_PROXY", "feishu.invalid")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        proxied.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "NO_PROXY bypassed the proxy"
+    );
+    assert!(
+        text(&out.stderr).contains("open.feishu.invalid"),
+        "{}",
+        text(&out.stderr)
+    );
+}
