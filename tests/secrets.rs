@@ -1,0 +1,196 @@
+//! The app never lets a secret out: a whole sign-in, refresh and sign-out through its commands
+//! with tracing at TRACE, and every log line, every IPC answer and every event payload is searched
+//! for the App Secret, the authorization code, the refresh tokens and the access tokens.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use feishu_emulator::browse::{Browser, Decision};
+use serde_json::{json, Value};
+use tauri::{
+    ipc::{CallbackFn, InvokeBody},
+    test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY},
+    webview::InvokeRequest,
+    Listener, WebviewWindow, WebviewWindowBuilder,
+};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> String {
+    let answer = get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: tauri::http::HeaderMap::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    );
+    match answer {
+        Ok(body) => body.deserialize::<Value>().unwrap().to_string(),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn no_secret_reaches_logs_ipc_or_events() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+
+    let dir = tempfile::tempdir().unwrap();
+    let url_file = dir.path().join("authorize-url");
+    for var in [
+        "FEISHU_APP_ID",
+        "FEISHU_APP_SECRET",
+        "FEISHU_ACCOUNTS_URL",
+        "FEISHU_OPEN_URL",
+        "FEISHU_SCOPES",
+    ] {
+        std::env::remove_var(var);
+    }
+    std::env::set_var("XDG_CONFIG_HOME", dir.path().join("config"));
+    std::env::set_var("FEISHU_SIGNIN_DATA_DIR", dir.path().join("data"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::env::set_var(
+        "FEISHU_REDIRECT_URI",
+        format!("http://127.0.0.1:{port}/callback"),
+    );
+    // The "browser" only writes the URL down; this test plays the person.
+    std::env::set_var(
+        "FEISHU_SIGNIN_BROWSER",
+        format!("printf '%s' >'{}'", url_file.display()),
+    );
+
+    let app = feishu_signin_lib::run_app(mock_builder())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    feishu_signin_lib::init(app.handle()).unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
+        .build()
+        .unwrap();
+    let events = Arc::new(Mutex::new(Vec::<String>::new()));
+    for name in [
+        "session://changed",
+        "sign-in://progress",
+        "activity://added",
+    ] {
+        let events = Arc::clone(&events);
+        app.listen_any(name, move |event| {
+            events.lock().unwrap().push(event.payload().to_owned())
+        });
+    }
+
+    let mut answers = Vec::new();
+    let signing_in = {
+        let webview = webview.clone();
+        std::thread::spawn(move || {
+            invoke(
+                &webview,
+                "sign_in",
+                json!({"route": "loopback", "scopes": ["offline_access"]}),
+            )
+        })
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let code = runtime.block_on(async {
+        let url = loop {
+            if let Ok(url) = std::fs::read_to_string(&url_file) {
+                if !url.is_empty() {
+                    break url;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let browser = Browser::new().unwrap();
+        let callback = browser
+            .consent(&url::Url::parse(&url).unwrap(), Decision::Approve)
+            .await
+            .unwrap();
+        browser.deliver(&callback).await.unwrap();
+        callback
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap()
+            .1
+            .into_owned()
+    });
+    answers.push(signing_in.join().unwrap());
+    assert!(answers[0].contains("张三"), "{}", answers[0]);
+
+    let session_file = dir.path().join("data/session.json");
+    let stored = |key: &str| -> String {
+        let doc: Value = serde_json::from_slice(&std::fs::read(&session_file).unwrap()).unwrap();
+        doc["session"][key].as_str().unwrap().to_owned()
+    };
+    let mut secrets = vec![
+        (
+            "App Secret",
+            feishu_emulator::sandbox::APP_SECRET.to_owned(),
+        ),
+        ("authorization code", code),
+        ("access token", stored("access_token")),
+        ("refresh token", stored("refresh_token")),
+    ];
+    std::thread::sleep(Duration::from_millis(1100));
+    for cmd in ["refresh", "session", "settings", "activity"] {
+        answers.push(invoke(&webview, cmd, json!({})));
+    }
+    secrets.push(("access token", stored("access_token")));
+    secrets.push(("refresh token", stored("refresh_token")));
+    answers.push(invoke(&webview, "sign_out", json!({})));
+    std::thread::sleep(Duration::from_millis(300));
+
+    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(
+        logs.contains("TRACE") && logs.contains("sign-in callback received"),
+        "trace logs were captured"
+    );
+    let events = events.lock().unwrap().join("\n");
+    assert!(events.contains("signedIn"), "events were captured");
+    for (what, secret) in &secrets {
+        assert!(!logs.contains(secret.as_str()), "the {what} is in the logs");
+        assert!(
+            !answers.iter().any(|a| a.contains(secret.as_str())),
+            "the {what} is in an IPC answer"
+        );
+        assert!(
+            !events.contains(secret.as_str()),
+            "the {what} is in an event"
+        );
+    }
+    eprintln!(
+        "searched {} bytes of logs, {} IPC answers and {} bytes of events for {} secrets",
+        logs.len(),
+        answers.len(),
+        events.len(),
+        secrets.len()
+    );
+}
