@@ -3,55 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
+mod support;
+
 use std::{os::unix::fs::PermissionsExt, path::Path};
 
 use serde_json::{json, Value};
-use tauri::{
-    ipc::{CallbackFn, InvokeBody},
-    test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY},
-    webview::InvokeRequest,
-    WebviewWindowBuilder,
-};
-
-fn invoke(
-    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: tauri::http::HeaderMap::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().unwrap())
-}
-
-fn emulator_bin() -> String {
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.parent().unwrap().parent().unwrap();
-    let bin = target.join("feishu-emulator");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build --workspace` first",
-        bin.display()
-    );
-    bin.display().to_string()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use support::{free_port, invoke, workspace_bin};
 
 fn set_env(dir: &Path) {
     // One test function per process touches the environment, so this is not racy.
@@ -74,7 +31,7 @@ fn set_env(dir: &Path) {
     );
     std::env::set_var(
         "FEISHU_SIGNIN_BROWSER",
-        format!("{} browse", emulator_bin()),
+        format!("{} browse", workspace_bin("feishu-emulator").display()),
     );
 }
 
@@ -82,13 +39,7 @@ fn set_env(dir: &Path) {
 fn commands_in_the_sandbox() {
     let dir = tempfile::tempdir().unwrap();
     set_env(dir.path());
-    let app = feishu_signin_lib::run_app(mock_builder())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    feishu_signin_lib::init(app.handle()).unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
-        .build()
-        .unwrap();
+    let (_app, webview) = support::app();
 
     assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
     let settings = invoke(&webview, "settings", json!({})).unwrap();

@@ -10,14 +10,11 @@ use std::{
     time::Duration,
 };
 
+mod support;
+
 use feishu_emulator::browse::{Browser, Decision};
 use serde_json::{json, Value};
-use tauri::{
-    ipc::{CallbackFn, InvokeBody},
-    test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY},
-    webview::InvokeRequest,
-    Listener, WebviewWindow, WebviewWindowBuilder,
-};
+use tauri::{test::MockRuntime, Listener, WebviewWindow};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -33,22 +30,9 @@ impl Write for Captured {
 }
 
 fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> String {
-    let answer = get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: tauri::http::HeaderMap::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    );
-    match answer {
-        Ok(body) => body.deserialize::<Value>().unwrap().to_string(),
-        Err(e) => e.to_string(),
-    }
+    support::invoke(webview, cmd, args)
+        .unwrap_or_else(|e| e)
+        .to_string()
 }
 
 #[test]
@@ -89,13 +73,7 @@ fn no_secret_reaches_logs_ipc_or_events() {
         format!("printf '%s' >'{}'", url_file.display()),
     );
 
-    let app = feishu_signin_lib::run_app(mock_builder())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    feishu_signin_lib::init(app.handle()).unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
-        .build()
-        .unwrap();
+    let (app, webview) = support::app();
     let events = Arc::new(Mutex::new(Vec::<String>::new()));
     for name in [
         "session://changed",

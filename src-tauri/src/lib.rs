@@ -22,6 +22,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 
 pub use backend::Backend;
+pub use deep_link::handle_url as handle_deep_link;
 pub use state::AppState;
 
 /// Starts the app.

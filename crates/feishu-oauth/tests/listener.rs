@@ -69,6 +69,25 @@ async fn strays_get_answers_and_the_genuine_callback_still_wins() {
     );
     // A client that opens a connection and never sends anything does not block the others.
     let _idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // Nor does a flood: 300 connections at once, each asking for something else.
+    let flood: Vec<_> = (0..300)
+        .map(|i| {
+            tokio::spawn(async move {
+                raw(
+                    addr,
+                    format!("GET /scan/{i} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+                )
+                .await
+            })
+        })
+        .collect();
+    for answer in flood {
+        let answer = answer.await.unwrap();
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 404"),
+            "{answer}"
+        );
+    }
 
     let browser = tokio::spawn(browse(url, Decision::Approve));
     let arrival = wait.await.unwrap().unwrap();
