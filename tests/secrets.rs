@@ -2,7 +2,12 @@
 //! with tracing at TRACE, and every log line, every IPC answer and every event payload is searched
 //! for the App Secret, the authorization code, the refresh tokens and the access tokens.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::too_many_lines
+)]
 
 use std::{
     io::Write,
@@ -82,7 +87,7 @@ fn no_secret_reaches_logs_ipc_or_events() {
     ] {
         let events = Arc::clone(&events);
         app.listen_any(name, move |event| {
-            events.lock().unwrap().push(event.payload().to_owned())
+            events.lock().unwrap().push(event.payload().to_owned());
         });
     }
 

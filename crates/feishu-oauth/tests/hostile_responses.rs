@@ -117,7 +117,7 @@ async fn each_hostile_token_answer_is_a_clear_error() {
             br#"{"access_token":"a"}"#.to_vec(),
             "no numeric `code`",
         ),
-        ("200 OK", JSON, br#"[1,2,3]"#.to_vec(), "no numeric `code`"),
+        ("200 OK", JSON, b"[1,2,3]".to_vec(), "no numeric `code`"),
     ];
     for (status, headers, body, needle) in cases {
         let base = canned(status, headers, body).await;
