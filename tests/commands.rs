@@ -115,4 +115,11 @@ fn commands_in_the_sandbox() {
     assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
     let err = invoke(&webview, "refresh", json!({})).unwrap_err();
     assert_eq!(err["kind"], "signedOut");
+
+    // A corrupt session file: reported once with where it was kept, then signed out; no crash.
+    std::fs::write(&file, b"{\"session\": [garbage").unwrap();
+    let err = invoke(&webview, "session", json!({})).unwrap_err();
+    assert_eq!(err["kind"], "store");
+    assert!(err["message"].as_str().unwrap().contains("kept as"), "{err}");
+    assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
 }

@@ -200,6 +200,9 @@ mod tests {
         );
         store.clear().unwrap();
         assert_eq!(store.load().unwrap(), None);
+        drop(store.lock().unwrap());
+        let lock = fs::metadata(store.path().with_extension("lock")).unwrap();
+        assert_eq!(lock.permissions().mode() & 0o777, 0o600);
     }
 
     #[test]
