@@ -13,6 +13,7 @@ fn main() {
             "settings",
             "save_settings",
             "activity",
+            "first_render",
         ])
         .permissions_path_pattern("src-tauri/permissions/**/*");
     let attributes = tauri_build::Attributes::new()

@@ -120,6 +120,9 @@ fn commands_in_the_sandbox() {
     std::fs::write(&file, b"{\"session\": [garbage").unwrap();
     let err = invoke(&webview, "session", json!({})).unwrap_err();
     assert_eq!(err["kind"], "store");
-    assert!(err["message"].as_str().unwrap().contains("kept as"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("kept as"),
+        "{err}"
+    );
     assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
 }

@@ -39,6 +39,7 @@ export const api = {
   settings: () => call('settings'),
   saveSettings: (settings) => call('save_settings', { settings }),
   activity: () => call('activity'),
+  firstRender: (view) => call('first_render', { view }),
 };
 
 /** Subscribes to a Rust event; `handler` gets the payload. Resolves once subscribed. */

@@ -148,3 +148,25 @@ pub async fn activity<R: Runtime>(app: AppHandle<R>) -> CommandResult<Vec<Activi
         .clone();
     Ok(log)
 }
+
+/// The window's first real view is on screen: logged with the time since the process started, and
+/// printed on stdout as `first-render <view> <ms>` when `FEISHU_SIGNIN_REPORT_FIRST_RENDER` is set
+/// (the benchmark's cold-start marker).
+#[tauri::command]
+pub fn first_render(view: String) {
+    let elapsed = crate::STARTED
+        .get()
+        .map_or(0, |at| at.elapsed().as_millis());
+    let view: String = view
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(20)
+        .collect();
+    tracing::info!(view, elapsed_ms = elapsed, "first render");
+    if std::env::var_os("FEISHU_SIGNIN_REPORT_FIRST_RENDER").is_some() {
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "first-render {view} {elapsed}");
+        let _ = stdout.flush();
+    }
+}

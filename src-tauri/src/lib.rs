@@ -25,8 +25,12 @@ pub use backend::Backend;
 pub use deep_link::handle_url as handle_deep_link;
 pub use state::AppState;
 
+/// When the process started, for the startup time in the log.
+pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the app.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     init_tracing();
     let result = run_app(tauri::Builder::default()).run(tauri::generate_context!());
     if let Err(e) = result {
@@ -70,6 +74,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::settings,
             commands::save_settings,
             commands::activity,
+            commands::first_render,
         ])
         .setup(|app| init(app.handle()))
 }
