@@ -17,7 +17,7 @@ mod state;
 
 use std::sync::Arc;
 
-use feishu_oauth::{Config, FileStore, SessionStore};
+use feishu_oauth::{Config, ConfigFile, FileStore, SessionStore};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -82,12 +82,32 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 /// Loads the settings, opens the session store, arms the deep-link handler and starts the keeper.
 /// Runs in `setup`; tests with the mock runtime (whose setup waits for an event loop) call it directly.
 pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::load()?;
+    let (config, config_error) = match Config::load() {
+        Ok(config) => (config, None),
+        Err(error) => {
+            // Start anyway, in the sandbox, so the user sees what is wrong and can fix it in
+            // Settings, instead of an app that does not open.
+            let data_dir = |var: &str| {
+                (var == "FEISHU_SIGNIN_DATA_DIR")
+                    .then(|| std::env::var(var).ok())
+                    .flatten()
+            };
+            (
+                Config::from_sources(&ConfigFile::default(), data_dir)?,
+                Some(error),
+            )
+        }
+    };
     if config.is_sandbox() {
         tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
     }
     let store = open_store(handle, &config)?;
     handle.manage(AppState::new(Backend::new(config, store)));
+    if let Some(error) = config_error {
+        tracing::error!(%error, "the settings could not be loaded");
+        let message = format!("The settings could not be loaded ({error}); running in the sandbox until they are fixed in Settings.");
+        activity::record(handle, "failed", message, None);
+    }
 
     let deep_links = handle.clone();
     handle
