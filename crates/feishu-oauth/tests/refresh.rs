@@ -10,21 +10,12 @@ use std::{
     time::Duration,
 };
 
-use common::{browse, setup, Setup};
+use common::{arrive, setup, Setup};
 use feishu_emulator::browse::Decision;
-use feishu_oauth::{
-    begin, Error, FileStore, Issuer, LoopbackListener, Session, SessionManager, SessionStore,
-    TokenStatus,
-};
+use feishu_oauth::{Error, FileStore, Issuer, Session, SessionManager, SessionStore, TokenStatus};
 
 async fn signed_in(s: &Setup) -> Session {
-    let (url, pending) = begin(s.request("offline_access"));
-    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
-    tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener
-        .wait(pending.state_matcher(), Duration::from_secs(10))
-        .await
-        .unwrap();
+    let (pending, arrival) = arrive(s, "offline_access", Decision::Approve).await;
     pending.complete(arrival.callback, &s.client).await.unwrap()
 }
 

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{browse, setup};
+use common::{arrive, browse, setup};
 use feishu_emulator::{browse::Decision, Endpoint};
 use feishu_oauth::{begin, Error, LoopbackListener};
 
@@ -37,13 +37,7 @@ async fn sign_in_end_to_end() {
 #[tokio::test]
 async fn no_offline_access_no_refresh_token() {
     let s = setup(|b| b).await;
-    let (url, pending) = begin(s.request("contact:user.base:readonly"));
-    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
-    tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener
-        .wait(pending.state_matcher(), Duration::from_secs(10))
-        .await
-        .unwrap();
+    let (pending, arrival) = arrive(&s, "contact:user.base:readonly", Decision::Approve).await;
     let session = pending.complete(arrival.callback, &s.client).await.unwrap();
     assert!(session.refresh_token.is_none() && session.refresh_token_expires_at.is_none());
 }
@@ -51,13 +45,7 @@ async fn no_offline_access_no_refresh_token() {
 #[tokio::test]
 async fn declined_consent_is_access_denied_and_exchanges_nothing() {
     let s = setup(|b| b).await;
-    let (url, pending) = begin(s.request("offline_access"));
-    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
-    tokio::spawn(browse(url, Decision::Deny));
-    let arrival = listener
-        .wait(pending.state_matcher(), Duration::from_secs(10))
-        .await
-        .unwrap();
+    let (pending, arrival) = arrive(&s, "offline_access", Decision::Deny).await;
     let err = pending
         .complete(arrival.callback, &s.client)
         .await
@@ -70,13 +58,7 @@ async fn declined_consent_is_access_denied_and_exchanges_nothing() {
 async fn transient_errors_are_retried_then_given_up() {
     let s = setup(|b| b).await;
     s.emulator.fail_next(Endpoint::Token, 3, 20072);
-    let (url, pending) = begin(s.request("offline_access"));
-    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
-    tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener
-        .wait(pending.state_matcher(), Duration::from_secs(10))
-        .await
-        .unwrap();
+    let (pending, arrival) = arrive(&s, "offline_access", Decision::Approve).await;
     let err = pending
         .complete(arrival.callback, &s.client)
         .await
@@ -93,13 +75,7 @@ async fn transient_errors_are_retried_then_given_up() {
 async fn permanent_errors_are_not_retried() {
     let s = setup(|b| b).await;
     s.emulator.fail_next(Endpoint::Token, 1, 20010);
-    let (url, pending) = begin(s.request("offline_access"));
-    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
-    tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener
-        .wait(pending.state_matcher(), Duration::from_secs(10))
-        .await
-        .unwrap();
+    let (pending, arrival) = arrive(&s, "offline_access", Decision::Approve).await;
     let err = pending
         .complete(arrival.callback, &s.client)
         .await
@@ -114,16 +90,10 @@ async fn permanent_errors_are_not_retried() {
 }
 
 #[tokio::test]
-async fn the_emulator_is_strict_about_pkce_and_code_reuse() {
+async fn a_wrong_verifier_fails_and_a_used_code_cannot_be_exchanged_again() {
     let s = setup(|b| b).await;
-    let (url, pending) = begin(s.request("offline_access"));
-    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
-    tokio::spawn(browse(url, Decision::Approve));
-    let arrival = listener
-        .wait(pending.state_matcher(), Duration::from_secs(10))
-        .await
-        .unwrap();
-    let feishu_oauth::Callback::Code { code, .. } = arrival.callback else {
+    let (pending, arrival) = arrive(&s, "offline_access", Decision::Approve).await;
+    let feishu_oauth::Callback::Code { code, state } = arrival.callback else {
         panic!("no code")
     };
 
@@ -134,4 +104,20 @@ async fn the_emulator_is_strict_about_pkce_and_code_reuse() {
         .await
         .unwrap_err();
     assert_eq!(err.feishu_code(), Some(20049), "{err}");
+
+    // The right verifier still works (a failed exchange does not spend the code) ...
+    let callback = feishu_oauth::Callback::Code {
+        code: code.clone(),
+        state,
+    };
+    pending.complete(callback, &s.client).await.unwrap();
+    // ... once.
+    let again = feishu_oauth::PkceVerifier::new("b".repeat(43));
+    let err = s
+        .client
+        .exchange_code(&code, &s.redirect_uri, &again, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.feishu_code(), Some(20065), "{err}");
+    assert!(err.to_string().contains("can only be used once"), "{err}");
 }

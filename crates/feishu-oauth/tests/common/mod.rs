@@ -10,8 +10,8 @@ use feishu_emulator::{
     Emulator, EmulatorBuilder,
 };
 use feishu_oauth::{
-    AppCredentials, AppSecret, Endpoints, FeishuClient, RedirectUri, RetryPolicy, Scopes,
-    SignInRequest,
+    begin, AppCredentials, AppSecret, Arrival, Endpoints, FeishuClient, LoopbackListener,
+    PendingSignIn, RedirectUri, RetryPolicy, Scopes, SignInRequest,
 };
 use url::Url;
 
@@ -66,6 +66,19 @@ impl Setup {
             brand: "feishu".into(),
         }
     }
+}
+
+/// Begins a sign-in, listens, lets the "browser" decide, and returns the pending sign-in with the
+/// callback that arrived.
+pub async fn arrive(s: &Setup, scopes: &str, decision: Decision) -> (PendingSignIn, Arrival) {
+    let (url, pending) = begin(s.request(scopes));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    tokio::spawn(browse(url, decision));
+    let arrival = listener
+        .wait(pending.state_matcher(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    (pending, arrival)
 }
 
 /// What a person does in the browser: read the consent page, decide, and follow the redirect back.
