@@ -17,7 +17,10 @@ use std::{
 
 mod support;
 
-use feishu_emulator::browse::{Browser, Decision};
+use feishu_emulator::{
+    browse::{Browser, Decision},
+    Emulator,
+};
 use serde_json::{json, Value};
 use tauri::{test::MockRuntime, Listener, WebviewWindow};
 
@@ -52,26 +55,12 @@ fn no_secret_reaches_logs_ipc_or_events() {
 
     let dir = tempfile::tempdir().unwrap();
     let url_file = dir.path().join("authorize-url");
-    for var in [
-        "FEISHU_APP_ID",
-        "FEISHU_APP_SECRET",
-        "FEISHU_ACCOUNTS_URL",
-        "FEISHU_OPEN_URL",
-        "FEISHU_SCOPES",
-    ] {
-        std::env::remove_var(var);
-    }
-    std::env::set_var("XDG_CONFIG_HOME", dir.path().join("config"));
-    std::env::set_var("FEISHU_SIGNIN_DATA_DIR", dir.path().join("data"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    std::env::set_var(
-        "FEISHU_REDIRECT_URI",
-        format!("http://127.0.0.1:{port}/callback"),
-    );
+    let redirect = format!("http://127.0.0.1:{}/callback", support::free_port());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime
+        .block_on(Emulator::builder().redirect_uri(redirect.clone()).start())
+        .unwrap();
+    support::use_emulator(dir.path(), &emulator, &redirect);
     // The "browser" only writes the URL down; this test plays the person.
     std::env::set_var(
         "FEISHU_SIGNIN_BROWSER",
@@ -102,7 +91,6 @@ fn no_secret_reaches_logs_ipc_or_events() {
             )
         })
     };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
     let code = runtime.block_on(async {
         let url = loop {
             if let Ok(url) = std::fs::read_to_string(&url_file) {
@@ -149,6 +137,9 @@ fn no_secret_reaches_logs_ipc_or_events() {
     secrets.push(("access token", stored("access_token")));
     secrets.push(("refresh token", stored("refresh_token")));
     answers.push(invoke(&webview, "sign_out", json!({})));
+    let verifiers = emulator.received_code_verifiers();
+    assert_eq!(verifiers.len(), 1);
+    secrets.extend(verifiers.into_iter().map(|v| ("PKCE verifier", v)));
     std::thread::sleep(Duration::from_millis(300));
 
     let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();

@@ -640,15 +640,19 @@ async fn no_secret_reaches_any_output_even_at_trace_level() {
         printed.contains("TRACE") || printed.contains("DEBUG"),
         "trace logging was on"
     );
-    for (what, secret) in [
-        ("App Secret", h.secret.as_str()),
-        ("authorization code", &code),
-        ("refresh token", &first_refresh),
-        ("refresh token", &last_refresh),
-        ("access token", &access),
-    ] {
+    let verifiers = h.emulator.received_code_verifiers();
+    assert_eq!(verifiers.len(), 2, "two sign-ins, two verifiers");
+    let mut secrets = vec![
+        ("App Secret", h.secret.clone()),
+        ("authorization code", code),
+        ("refresh token", first_refresh),
+        ("refresh token", last_refresh),
+        ("access token", access),
+    ];
+    secrets.extend(verifiers.into_iter().map(|v| ("PKCE verifier", v)));
+    for (what, secret) in &secrets {
         assert!(
-            !printed.contains(secret),
+            !printed.contains(secret.as_str()),
             "the {what} leaked into the output"
         );
     }

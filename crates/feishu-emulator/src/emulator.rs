@@ -111,6 +111,16 @@ impl Emulator {
         self.shared.refreshes.load(Ordering::Relaxed)
     }
 
+    /// Every `code_verifier` the token endpoint received, oldest first: for tests that check a
+    /// client never lets the verifier out anywhere else.
+    pub fn received_code_verifiers(&self) -> Vec<String> {
+        self.shared
+            .received_verifiers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     /// Revokes every refresh token issued so far: refreshing answers 20064.
     pub fn revoke_refresh_tokens(&self) {
         self.change_store("revoke refresh tokens", |data, _| {

@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     /// Successful `grant_type=refresh_token` requests.
     pub(crate) refreshes: AtomicU32,
+    /// Every `code_verifier` received, so tests can search for it where it must never appear.
+    pub(crate) received_verifiers: std::sync::Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -39,6 +41,7 @@ impl Shared {
             faults: Faults::default(),
             clock: Clock::default(),
             refreshes: AtomicU32::new(0),
+            received_verifiers: std::sync::Mutex::default(),
         }
     }
 

@@ -89,6 +89,13 @@ async fn grant(
                 code_verifier: params.get("code_verifier").map(str::to_owned),
                 scope,
             };
+            if let Some(verifier) = &request.code_verifier {
+                shared
+                    .received_verifiers
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(verifier.clone());
+            }
             let response = shared
                 .transact(move |data, now| grants::exchange(data, now, lifetimes, &request))
                 .await
