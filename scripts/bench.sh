@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The performance benchmark (README "Performance"): builds what it measures (the release app and
+# its .deb, the empty reference app in benches/empty-app and its .deb, feishu-auth, feishu-emulator
+# and the benchmark itself), then runs feishu-bench under Xvfb with a D-Bus session. It prints the
+# table and writes docs/performance.md and docs/performance.svg; it exits non-zero if a budget fails.
+# Arguments go to feishu-bench, e.g. `scripts/bench.sh --launches 5 --runs 20` for a quick look.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+target="${CARGO_TARGET_DIR:-target}"
+
+# WebKitGTK to build, Xvfb and dbus to run the apps.
+scripts/setup-debian.sh --test
+# The Tauri CLI, which makes the .deb packages.
+[ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund
+
+# feishu-auth first: the app's .deb carries it.
+cargo build --release --locked -p feishu-auth -p feishu-emulator
+npx tauri build --ci -- --locked
+# The tauri CLI takes the app from the folder holding tauri.conf.json.
+(cd benches/empty-app && npx tauri build --ci -- --locked)
+cargo build --release --locked -p feishu-bench
+
+exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" "$target/release/feishu-bench" "$@"
