@@ -44,5 +44,10 @@ pub enum Command {
         /// The port to listen on (0: any free port).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// How the desktop app runs its sandbox: share grants with the other sandbox processes
+        /// through this data directory, print only the base URL, and stop when standard input
+        /// closes (the app holds its other end, so this happens however the app exits).
+        #[arg(long, hide = true, value_name = "DATA_DIR")]
+        for_app: Option<std::path::PathBuf>,
     },
 }

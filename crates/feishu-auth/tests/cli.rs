@@ -657,3 +657,50 @@ async fn no_secret_reaches_any_output_even_at_trace_level() {
         );
     }
 }
+
+/// The desktop app's sandbox runs through `emulator --for-app DATA_DIR`: one line with the base
+/// URL, the sandbox app's endpoints behind it, and an exit as soon as its standard input closes.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apps_sandbox_prints_its_url_and_stops_when_stdin_closes() {
+    use tokio::io::AsyncBufReadExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(CLI)
+        .args(["emulator", "--for-app"])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("no URL within 30 s")
+        .unwrap()
+        .expect("stdout closed before the URL");
+    let base = url::Url::parse(&line).unwrap();
+    assert_eq!(base.host_str(), Some("127.0.0.1"));
+
+    // A refresh with an unknown token: answered by the sandbox app's token endpoint.
+    let answer = reqwest::Client::new()
+        .post(base.join("open-apis/authen/v2/oauth/token").unwrap())
+        .json(&serde_json::json!({
+            "grant_type": "refresh_token",
+            "client_id": feishu_emulator::sandbox::APP_ID,
+            "client_secret": feishu_emulator::sandbox::APP_SECRET,
+            "refresh_token": "not-a-token",
+        }))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert!(body["code"].as_u64().is_some_and(|c| c != 0), "{body}");
+
+    drop(child.stdin.take());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("still running 10 s after its stdin closed")
+        .unwrap();
+    assert!(status.success());
+}

@@ -11,7 +11,14 @@ use crate::{cli::Command, context::Context};
 /// Runs a subcommand.
 pub async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Emulator { port } => emulator::run(port).await,
+        Command::Emulator {
+            port,
+            for_app: None,
+        } => emulator::run(port).await,
+        Command::Emulator {
+            port,
+            for_app: Some(data_dir),
+        } => emulator::run_for_app(port, &data_dir).await,
         Command::Login {
             no_browser,
             timeout,
