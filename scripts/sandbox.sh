@@ -9,4 +9,6 @@ if [ "${1:-}" = "--cli" ]; then
   cargo build --locked -p feishu-auth -p feishu-emulator
   exec target/debug/feishu-auth login
 fi
+# The app runs the sandbox's emulator through the feishu-auth beside it.
+cargo build --locked -p feishu-auth
 exec cargo run --locked -p feishu-signin

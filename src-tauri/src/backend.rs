@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use feishu_emulator::{sandbox, Emulator};
+use feishu_emulator::sandbox;
 use feishu_oauth::{
     AppCredentials, AppSecret, CallbackRoute, Config, Error, FeishuClient, Issuer, RedirectUri,
     Result, SessionManager, SessionStore,
@@ -16,7 +16,7 @@ pub struct Backend {
     pub config: Config,
     pub sessions: SessionManager,
     /// The sandbox emulator, started on first use (never when an App ID is configured).
-    sandbox: OnceCell<Emulator>,
+    sandbox: OnceCell<crate::sandbox::Sandbox>,
 }
 
 impl std::fmt::Debug for Backend {
@@ -58,14 +58,14 @@ impl Backend {
         if config.is_sandbox() {
             let emulator = self
                 .sandbox
-                .get_or_try_init(|| sandbox::start(&config.data_dir))
+                .get_or_try_init(|| crate::sandbox::start(&config.data_dir))
                 .await
                 .map_err(|source| Error::Listen {
                     addr: "127.0.0.1 (sandbox emulator)".into(),
                     source,
                 })?;
             config.use_sandbox(
-                &emulator.base_url(),
+                emulator.base_url(),
                 AppCredentials {
                     app_id: sandbox::APP_ID.to_owned(),
                     app_secret: AppSecret::new(sandbox::APP_SECRET),

@@ -11,6 +11,7 @@ pub mod error;
 mod keeper;
 pub mod models;
 mod plugin_store;
+mod sandbox;
 mod settings;
 mod signin;
 mod state;
