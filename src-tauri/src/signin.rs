@@ -175,10 +175,18 @@ async fn attempt<R: Runtime>(
         Err(e) => Err(e),
     };
     if let Some(responder) = responder {
-        match &outcome {
-            Ok(session) => responder.succeeded(&session.profile.name).await,
-            Err(e) => responder.failed(&e.to_string()).await,
-        }
+        // The browser's page is written beside the window's update, not before it: the window
+        // shows the session as soon as it is saved, however slowly the browser reads its answer.
+        let page = match &outcome {
+            Ok(session) => Ok(session.profile.name.clone()),
+            Err(e) => Err(e.to_string()),
+        };
+        tauri::async_runtime::spawn(async move {
+            match page {
+                Ok(name) => responder.succeeded(&name).await,
+                Err(message) => responder.failed(&message).await,
+            }
+        });
     }
     outcome
 }
