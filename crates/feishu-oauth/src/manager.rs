@@ -4,8 +4,18 @@
 //! Within a process an async mutex makes refreshes single-flight; across processes the store's
 //! file lock does, and the session is re-read under each before deciding to call Feishu, so a
 //! process never spends a refresh token that another just rotated.
+//!
+//! Callers that ask while a refresh is under way in this process share its result instead of each
+//! reading the store again: a session refreshed after a caller asked is as fresh as one it would
+//! read, so 50 callers cost one refresh and about one read, not a hundred.
 
-use std::{future::Future, sync::Arc};
+use std::{
+    future::Future,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, PoisonError,
+    },
+};
 
 use time::OffsetDateTime;
 use tracing::{info, warn};
@@ -23,6 +33,10 @@ pub struct SessionManager {
     store: Arc<dyn SessionStore>,
     issuer: Issuer,
     gate: tokio::sync::Mutex<()>,
+    /// How many refreshes this manager has completed (and saved).
+    refreshes: AtomicU64,
+    /// The session the last of them saved, with its number.
+    last_refreshed: Mutex<Option<(u64, Session)>>,
 }
 
 impl std::fmt::Debug for SessionManager {
@@ -40,6 +54,8 @@ impl SessionManager {
             store,
             issuer,
             gate: tokio::sync::Mutex::new(()),
+            refreshes: AtomicU64::new(0),
+            last_refreshed: Mutex::new(None),
         }
     }
 
@@ -91,12 +107,20 @@ impl SessionManager {
         let usable =
             |s: &Session| !force && s.token_status(OffsetDateTime::now_utc()) == TokenStatus::Valid;
 
-        let session = self.current()?.ok_or(Error::SignedOut)?;
-        if usable(&session) {
-            return Ok(session);
+        let asked = self.refreshes.load(Ordering::Acquire);
+        // While a refresh is under way (the gate is held), its result is awaited instead.
+        let refreshing = self.gate.try_lock().is_err();
+        if !refreshing {
+            let session = self.current()?.ok_or(Error::SignedOut)?;
+            if usable(&session) {
+                return Ok(session);
+            }
         }
-        // One refresh per process: the others wait here, then find the fresh session.
+        // One refresh per process: the others wait here, then share what it saved.
         let _gate = self.gate.lock().await;
+        if let Some(refreshed) = self.refreshed_since(asked).filter(|s| usable(s)) {
+            return Ok(refreshed);
+        }
         let session = self.current()?.ok_or(Error::SignedOut)?;
         if usable(&session) {
             return Ok(session);
@@ -114,6 +138,28 @@ impl SessionManager {
             return Ok(session);
         }
         self.refresh_locked(session, force, connect).await
+    }
+
+    /// The session a refresh completed after the `asked`-th saved, if any. It is what the store
+    /// held at an instant after the caller asked, so handing it out is as good as reading it.
+    fn refreshed_since(&self, asked: u64) -> Option<Session> {
+        let last = self
+            .last_refreshed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        last.as_ref()
+            .filter(|(number, _)| *number > asked)
+            .map(|(_, session)| session.clone())
+    }
+
+    /// Records a saved refresh for the callers waiting on the gate; the caller holds the gate.
+    fn remember_refreshed(&self, session: &Session) {
+        let number = self.refreshes.load(Ordering::Acquire) + 1;
+        *self
+            .last_refreshed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((number, session.clone()));
+        self.refreshes.store(number, Ordering::Release);
     }
 
     /// Calls Feishu with the stored refresh token; the caller holds both locks.
@@ -170,6 +216,7 @@ impl SessionManager {
                     ..session
                 };
                 self.store.save(&refreshed)?;
+                self.remember_refreshed(&refreshed);
                 Ok(refreshed)
             }
             Err(Error::Feishu(e)) if e.remedy() == Some(Remedy::RereadStore) => {

@@ -173,3 +173,81 @@ async fn network_failure_keeps_the_session() {
         "a server fault is no reason to sign out"
     );
 }
+
+/// Counts the reads of a [`FileStore`].
+struct CountingStore {
+    inner: FileStore,
+    loads: std::sync::atomic::AtomicUsize,
+}
+
+impl SessionStore for CountingStore {
+    fn load(&self) -> feishu_oauth::Result<Option<Session>> {
+        self.loads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.load()
+    }
+    fn save(&self, session: &Session) -> feishu_oauth::Result<()> {
+        self.inner.save(session)
+    }
+    fn clear(&self) -> feishu_oauth::Result<()> {
+        self.inner.clear()
+    }
+    fn lock(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+        self.inner.lock()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_waiting_on_a_refresh_share_it_instead_of_rereading_the_store() {
+    let s = setup(|b| b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(CountingStore {
+        inner: FileStore::new(dir.path().join("session.json")),
+        loads: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let sessions = Arc::new(manager(Arc::clone(&store) as Arc<dyn SessionStore>, &s));
+    let first = signed_in(&s).await;
+    // A minute left of a two-hour token: inside the five-minute refresh margin.
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::minutes(1);
+    let stale = Session {
+        access_token_issued_at: expires - time::Duration::hours(2),
+        access_token_expires_at: expires,
+        ..first.clone()
+    };
+    sessions.save(&stale).unwrap();
+    store.loads.store(0, std::sync::atomic::Ordering::Relaxed);
+
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (sessions, client) = (Arc::clone(&sessions), s.client.clone());
+            tokio::spawn(async move {
+                sessions
+                    .fresh_session(|| async { Ok(client) })
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap().access_token);
+    }
+    assert_eq!(s.emulator.refreshes(), 1);
+    assert!(tokens
+        .iter()
+        .all(|t| *t == tokens[0] && *t != first.access_token));
+    let loads = store.loads.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        loads <= 25,
+        "{loads} reads of the store for 50 callers: waiters should share the refresh"
+    );
+    // A caller after the refresh reads the store as before.
+    assert_eq!(
+        sessions
+            .fresh_session(|| async { Ok(s.client.clone()) })
+            .await
+            .unwrap()
+            .access_token,
+        tokens[0]
+    );
+}
