@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 
 use crate::row::{Budget, Row};
 
-const WIDTH: f64 = 760.0;
+const WIDTH: f64 = 860.0;
 const LABEL_WIDTH: f64 = 300.0;
-const VALUE_WIDTH: f64 = 70.0;
+const VALUE_WIDTH: f64 = 170.0;
 const ROW_HEIGHT: f64 = 28.0;
-const TOP: f64 = 44.0;
+const TOP: f64 = 30.0;
 const BOTTOM: f64 = 30.0;
+const LEGEND: f64 = 22.0;
 
 const PASS: &str = "#2e9e5b";
 const FAIL: &str = "#d64545";
@@ -28,6 +29,25 @@ fn budget_ratio(row: &Row) -> Option<f64> {
     }
 }
 
+/// The axis ends past every bar and every ratio budget, but not at an absolute budget far to the
+/// right (10 ms against a 1 ms floor would squash every bar): such a line is drawn at the edge.
+fn axis_end(rows: &[Row]) -> (f64, f64) {
+    let largest = rows
+        .iter()
+        .flat_map(|r| {
+            let budget = match r.budget {
+                Budget::Ratio(_) | Budget::Exactly(_) => budget_ratio(r),
+                Budget::AtMost(_) | Budget::None => None,
+            };
+            [Some(r.ratio()), budget]
+        })
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold(2.0_f64, f64::max);
+    let step = if largest > 6.0 { 1.0 } else { 0.5 };
+    ((largest * 1.05 / step).ceil() * step, step)
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -37,17 +57,10 @@ fn escape(text: &str) -> String {
 /// The chart of `rows` as an SVG document.
 #[allow(clippy::cast_precision_loss)] // A handful of rows and grid lines.
 pub fn svg(rows: &[Row], title: &str) -> String {
-    let largest = rows
-        .iter()
-        .flat_map(|r| [Some(r.ratio()), budget_ratio(r)])
-        .flatten()
-        .filter(|v| v.is_finite())
-        .fold(2.0_f64, f64::max);
-    let step = if largest > 6.0 { 1.0 } else { 0.5 };
-    let max = (largest / step).ceil() * step;
+    let (max, step) = axis_end(rows);
     let plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
     let x = |ratio: f64| LABEL_WIDTH + plot * ratio.clamp(0.0, max) / max;
-    let height = TOP + ROW_HEIGHT * rows.len() as f64 + BOTTOM;
+    let height = TOP + ROW_HEIGHT * rows.len() as f64 + BOTTOM + LEGEND;
 
     let mut out = String::new();
     let _ = writeln!(
@@ -58,8 +71,9 @@ pub fn svg(rows: &[Row], title: &str) -> String {
         out,
         r##"<rect width="100%" height="100%" fill="#ffffff"/>
 <text x="{LABEL_WIDTH}" y="18" font-size="13" font-weight="bold">{}</text>
-<text x="{LABEL_WIDTH}" y="34" fill="#555">bar: ours ÷ reference (medians, same run) · black line: budget · green holds, red fails, grey: no budget</text>"##,
-        escape(title)
+<text x="10" y="{:.1}" fill="#555">Bars: ours ÷ reference (medians, measured in the same run). Black line: the budget. Green holds, red fails, grey has no budget.</text>"##,
+        escape(title),
+        height - 8.0
     );
     // Grid and axis labels.
     let mut ratio = 0.0;
@@ -70,7 +84,7 @@ pub fn svg(rows: &[Row], title: &str) -> String {
         } else {
             ("#ddd", r#" stroke-dasharray="2,3""#)
         };
-        let bottom = height - BOTTOM;
+        let bottom = height - BOTTOM - LEGEND;
         let _ = writeln!(
             out,
             r##"<line x1="{gx:.1}" y1="{TOP}" x2="{gx:.1}" y2="{bottom}" stroke="{stroke}"{dash}/><text x="{gx:.1}" y="{:.1}" text-anchor="middle" fill="#555">{ratio}×</text>"##,
@@ -87,6 +101,8 @@ pub fn svg(rows: &[Row], title: &str) -> String {
         };
         let ratio = row.ratio();
         let bar = x(ratio) - LABEL_WIDTH;
+        let limit = budget_ratio(row);
+        let text_x = x(ratio).max(limit.map_or(0.0, x)) + 6.0;
         let _ = writeln!(
             out,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{} {}</text>
@@ -98,10 +114,10 @@ pub fn svg(rows: &[Row], title: &str) -> String {
             escape(row.name),
             y + 5.0,
             ROW_HEIGHT - 10.0,
-            x(ratio) + 6.0,
+            text_x,
             y + ROW_HEIGHT * 0.62,
         );
-        if let Some(limit) = budget_ratio(row) {
+        if let Some(limit) = limit {
             let bx = x(limit);
             let _ = writeln!(
                 out,
@@ -109,6 +125,14 @@ pub fn svg(rows: &[Row], title: &str) -> String {
                 y + 1.0,
                 y + ROW_HEIGHT - 1.0
             );
+            if limit > max {
+                let _ = writeln!(
+                    out,
+                    r##"<text x="{:.1}" y="{:.1}" fill="#555">budget {limit:.1}× →</text>"##,
+                    text_x + 44.0,
+                    y + ROW_HEIGHT * 0.62,
+                );
+            }
         }
     }
     out.push_str("</svg>\n");
