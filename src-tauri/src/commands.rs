@@ -153,6 +153,7 @@ pub async fn activity<R: Runtime>(app: AppHandle<R>) -> CommandResult<Vec<Activi
 /// printed on stdout as `first-render <view> <ms>` when `FEISHU_SIGNIN_REPORT_FIRST_RENDER` is set
 /// (the benchmark's cold-start marker).
 #[tauri::command]
+#[allow(clippy::needless_pass_by_value)] // Tauri hands commands owned arguments.
 pub fn first_render(view: String) {
     let elapsed = crate::STARTED
         .get()
