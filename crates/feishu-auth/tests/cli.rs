@@ -1,7 +1,12 @@
 //! The `feishu-auth` binary, run as a user would, against the emulator over real loopback HTTP,
 //! with `feishu-emulator browse` standing in for the person in the browser.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, clippy::too_many_lines)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::too_many_lines
+)]
 
 use std::{
     net::TcpListener,
