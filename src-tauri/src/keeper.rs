@@ -13,11 +13,17 @@ use crate::{activity, models::SessionView, state::AppState};
 
 /// How often the store is looked at: a stat-sized read of a small file.
 const TICK: Duration = Duration::from_secs(2);
+/// The wait after a failed background refresh, doubled after each further failure...
+const FIRST_BACKOFF: Duration = Duration::from_secs(15);
+/// ...up to this, so an outage is not met with a request every tick.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// Runs until the app exits.
 pub async fn run<R: Runtime>(app: AppHandle<R>) {
     let mut shown: Option<Session> = None;
     let mut first = true;
+    let mut backoff = FIRST_BACKOFF;
+    let mut next_attempt = std::time::Instant::now();
     loop {
         if !first {
             tokio::time::sleep(TICK).await;
@@ -35,7 +41,8 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
         };
         if let Some(session) = &current {
             let now = OffsetDateTime::now_utc();
-            if session.token_status(now) != TokenStatus::Valid && session.can_refresh(now) {
+            let due = std::time::Instant::now() >= next_attempt;
+            if due && session.token_status(now) != TokenStatus::Valid && session.can_refresh(now) {
                 match backend.sessions.fresh_session(|| backend.client()).await {
                     Ok(fresh) => {
                         if fresh.access_token != session.access_token {
@@ -47,6 +54,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                             );
                         }
                         current = Some(fresh);
+                        backoff = FIRST_BACKOFF;
                     }
                     Err(e) => {
                         warn!(error = %e, "background refresh failed");
@@ -57,6 +65,8 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                             e.feishu_code(),
                         );
                         current = backend.sessions.current().ok().flatten();
+                        next_attempt = std::time::Instant::now() + backoff;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
                     }
                 }
             }
