@@ -1,6 +1,10 @@
 //! The sign-in from the window: begin, make the callback receiver ready (loopback listener or
 //! deep-link slot), open the browser, wait (cancellable, with a deadline), bring the window to the
 //! front, exchange, save, and tell the UI at each step.
+//!
+//! The session is saved write-behind: the window shows it as soon as the exchange is done, while
+//! the crash-safe write finishes on a blocking thread (a sign-in then costs no more than its two
+//! HTTP calls). If that write fails, the window goes back to what the file holds and says why.
 
 use std::time::Duration;
 
@@ -57,7 +61,18 @@ pub async fn run<R: Runtime>(
     };
     match attempt(&report, &backend, &scopes).await {
         Ok(session) => {
+            let persisting = backend.sessions.save_behind(&session);
             let view = SessionView::new(&session, OffsetDateTime::now_utc());
+            report.stage(Stage::SignedIn, None);
+            let _ = app.emit("session://changed", Some(&view));
+            if let Err(e) = persisting.finished().await {
+                let error = ShellError::from(e);
+                activity::record(app, "failed", error.message.clone(), error.code);
+                let stored = backend.sessions.current().ok().flatten();
+                let stored = stored.map(|s| SessionView::new(&s, OffsetDateTime::now_utc()));
+                let _ = app.emit("session://changed", stored);
+                return Err(error);
+            }
             activity::record(
                 app,
                 "exchanged",
@@ -67,8 +82,6 @@ pub async fn run<R: Runtime>(
                 ),
                 None,
             );
-            report.stage(Stage::SignedIn, None);
-            let _ = app.emit("session://changed", Some(&view));
             Ok(view)
         }
         Err(Error::Cancelled) => {
@@ -170,13 +183,10 @@ async fn attempt<R: Runtime>(
         None,
     );
     report.stage(Stage::Exchanging, None);
-    let outcome = match pending.complete(callback, &client).await {
-        Ok(session) => backend.sessions.save(&session).map(|()| session),
-        Err(e) => Err(e),
-    };
+    let outcome = pending.complete(callback, &client).await;
     if let Some(responder) = responder {
         // The browser's page is written beside the window's update, not before it: the window
-        // shows the session as soon as it is saved, however slowly the browser reads its answer.
+        // shows the session at once, however slowly the browser reads its answer.
         let page = match &outcome {
             Ok(session) => Ok(session.profile.name.clone()),
             Err(e) => Err(e.to_string()),

@@ -30,6 +30,7 @@ pub mod scope;
 pub mod secret;
 pub mod session;
 pub mod store;
+mod writer;
 
 pub use authorize::{begin, PendingSignIn, SignInRequest, StateMatcher};
 pub use brand::Brand;
@@ -47,3 +48,4 @@ pub use scope::Scopes;
 pub use secret::{AccessToken, AppSecret, AuthorizationCode, PkceVerifier, RefreshToken, State};
 pub use session::{Issuer, Session, StaleReason, TokenStatus};
 pub use store::{FileStore, SessionStore};
+pub use writer::Persisting;

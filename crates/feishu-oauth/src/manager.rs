@@ -26,11 +26,13 @@ use crate::{
     error::{Error, Result},
     session::{Issuer, Session, StaleReason, TokenStatus},
     store::SessionStore,
+    writer::{Persisting, SessionWriter},
 };
 
 /// The session of one app, in one store.
 pub struct SessionManager {
-    store: Arc<dyn SessionStore>,
+    /// Every write goes through it, in order; reads see what it has not yet written.
+    writer: Arc<SessionWriter>,
     issuer: Issuer,
     gate: tokio::sync::Mutex<()>,
     /// How many refreshes this manager has completed (and saved).
@@ -51,7 +53,7 @@ impl SessionManager {
     /// A manager for sessions issued by `issuer`, kept in `store`.
     pub fn new(store: Arc<dyn SessionStore>, issuer: Issuer) -> Self {
         Self {
-            store,
+            writer: Arc::new(SessionWriter::new(store)),
             issuer,
             gate: tokio::sync::Mutex::new(()),
             refreshes: AtomicU64::new(0),
@@ -67,17 +69,30 @@ impl SessionManager {
     /// The stored session if it belongs to this issuer. A session of another app (or of the
     /// sandbox while a real app is configured) counts as signed out.
     pub fn current(&self) -> Result<Option<Session>> {
-        Ok(self.store.load()?.filter(|s| s.issuer == self.issuer))
+        let session = match self.writer.unwritten() {
+            Some(state) => state,
+            None => self.writer.store().load()?,
+        };
+        Ok(session.filter(|s| s.issuer == self.issuer))
     }
 
-    /// Saves a new session (after a sign-in).
+    /// Saves a new session (after a sign-in) and returns once it is on disk.
     pub fn save(&self, session: &Session) -> Result<()> {
-        self.store.save(session)
+        self.writer.write_now(Some(session.clone()))
+    }
+
+    /// Saves a new session write-behind: this process reads it at once, so the window can show
+    /// it while the crash-safe write runs on a blocking thread; [`Persisting::finished`] says
+    /// when it is on disk, or why it could not be written (and then the file's state is read
+    /// again). A crash before then keeps the previous file, whole. Needs a Tokio runtime.
+    pub fn save_behind(&self, session: &Session) -> Persisting {
+        let number = self.writer.hand_in(Some(session.clone()));
+        Persisting::start(Arc::clone(&self.writer), number)
     }
 
     /// Signs out locally (Feishu documents no revocation endpoint).
     pub fn sign_out(&self) -> Result<()> {
-        self.store.clear()
+        self.writer.write_now(None)
     }
 
     /// A session whose access token is valid, refreshed first if it needs it. `connect` is called
@@ -126,7 +141,7 @@ impl SessionManager {
             return Ok(session);
         }
         // One refresh across processes: the lock file, then a re-read.
-        let store = Arc::clone(&self.store);
+        let store = Arc::clone(self.writer.store());
         let _lock = tokio::task::spawn_blocking(move || store.lock())
             .await
             .map_err(|e| Error::Store {
@@ -215,7 +230,7 @@ impl SessionManager {
                     },
                     ..session
                 };
-                self.store.save(&refreshed)?;
+                self.save(&refreshed)?;
                 self.remember_refreshed(&refreshed);
                 Ok(refreshed)
             }
@@ -231,14 +246,14 @@ impl SessionManager {
                     }
                 }
                 warn!(code = e.code, "refresh token is dead; signing out");
-                self.store.clear()?;
+                self.sign_out()?;
                 Err(Error::SignInRequired {
                     reason: e.to_string(),
                 })
             }
             Err(Error::Feishu(e)) if e.remedy() == Some(Remedy::SignInAgain) => {
                 warn!(code = e.code, "refresh refused; signing out");
-                self.store.clear()?;
+                self.sign_out()?;
                 Err(Error::SignInRequired {
                     reason: e.to_string(),
                 })
