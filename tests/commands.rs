@@ -39,7 +39,7 @@ fn set_env(dir: &Path) {
 fn commands_in_the_sandbox() {
     let dir = tempfile::tempdir().unwrap();
     set_env(dir.path());
-    let (_app, webview) = support::app();
+    let (app, webview) = support::app();
 
     assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
     let settings = invoke(&webview, "settings", json!({})).unwrap();
@@ -98,6 +98,26 @@ fn commands_in_the_sandbox() {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
 
+    // The state a new window opens on holds exactly what the three commands answer.
+    let script = feishu_signin_lib::window::initial_state_script(app.handle());
+    let json = script
+        .strip_prefix("window.__FEISHU_SIGNIN_INITIAL__ = ")
+        .and_then(|s| s.strip_suffix(';'))
+        .unwrap_or_else(|| panic!("not the initial state: {script}"));
+    let initial: Value = serde_json::from_str(json).unwrap();
+    for (part, cmd) in [
+        ("session", "session"),
+        ("settings", "settings"),
+        ("activity", "activity"),
+    ] {
+        assert_eq!(initial[part]["status"], "fulfilled", "{part}: {initial}");
+        assert_eq!(
+            initial[part]["value"],
+            invoke(&webview, cmd, json!({})).unwrap(),
+            "{part}"
+        );
+    }
+
     // Bad settings are refused with the setting named, and nothing is written.
     let err = invoke(&webview, "save_settings", json!({"settings": {"appId": "cli_x", "appSecret": null, "brand": "feishu", "redirectUri": null, "scopes": []}})).unwrap_err();
     assert_eq!(err["kind"], "config");
@@ -125,4 +145,11 @@ fn commands_in_the_sandbox() {
         "{err}"
     );
     assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
+    // A failure is handed over as the command would reject, for the page's error panel.
+    std::fs::write(&file, b"{\"session\": [garbage").unwrap();
+    let script = feishu_signin_lib::window::initial_state_script(app.handle());
+    assert!(
+        script.contains(r#""session":{"status":"rejected","reason":{"kind":"store""#),
+        "{script}"
+    );
 }

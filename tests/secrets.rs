@@ -134,6 +134,10 @@ fn no_secret_reaches_logs_ipc_or_events() {
     for cmd in ["refresh", "session", "settings", "activity"] {
         answers.push(invoke(&webview, cmd, json!({})));
     }
+    // The state a window opens on goes to the page too.
+    let initial = feishu_signin_lib::window::initial_state_script(app.handle());
+    assert!(initial.contains("张三"), "{initial}");
+    answers.push(initial);
     secrets.push(("access token", stored("access_token")));
     secrets.push(("refresh token", stored("refresh_token")));
     answers.push(invoke(&webview, "sign_out", json!({})));

@@ -27,6 +27,23 @@ const SETTLE_GRACE_MS = 5000;
 let listening = false;
 let noticeId = 0;
 
+/**
+ * Shows the state the window was made with at once, if the Rust side put one in (see
+ * `src-tauri/src/window.rs`), and only after that first paint subscribes to the events and asks
+ * again, so the first view waits for no IPC and nothing that changed in between is missed.
+ * Without it (a reload of an older page, the UI mock), subscribes and asks first.
+ */
+export function start() {
+  const initial = window.__FEISHU_SIGNIN_INITIAL__;
+  delete window.__FEISHU_SIGNIN_INITIAL__;
+  if (!initial) {
+    init();
+    return;
+  }
+  apply([initial.session, initial.settings, initial.activity], sessionEpoch);
+  requestAnimationFrame(() => setTimeout(init, 0));
+}
+
 /** Subscribes to the events, then loads the session, settings and activity. */
 export async function init() {
   try {
@@ -50,14 +67,21 @@ export async function init() {
 async function load() {
   const epoch = sessionEpoch;
   // Each separately: unreadable settings should not hide a good session, nor the reverse.
-  const [session, settings, activity] = await Promise.allSettled([api.session(), api.settings(), api.activity()]);
+  apply(await Promise.allSettled([api.session(), api.settings(), api.activity()]), epoch, load);
+}
+
+/**
+ * Puts the session, settings and activity answers (each `{ status, value | reason }`, as
+ * `Promise.allSettled` gives them) into the state; a session asked for before `epoch` is stale.
+ */
+function apply([session, settings, activity], epoch, retry = load) {
   const patch = { loaded: true };
   if (session.status === 'fulfilled' && epoch === sessionEpoch) patch.session = session.value ?? null;
   if (settings.status === 'fulfilled') patch.settings = settings.value;
   if (activity.status === 'fulfilled') patch.activity = mergeActivity(activity.value ?? [], state.activity);
   update(patch);
   const failure = [session, settings, activity].find((result) => result.status === 'rejected');
-  if (failure) showError('load', failure.reason, load);
+  if (failure) showError('load', failure.reason, retry);
   else clearError('load');
 }
 

@@ -1,5 +1,7 @@
 // Runs before the stylesheet paints anything (a classic script, not a module, so it is not
-// deferred): applies the saved theme, so a dark-theme user never sees a white flash.
+// deferred): applies the saved theme, so a dark-theme user never sees a white flash, and marks
+// Linux (WebKitGTK), whose fonts styles.css picks differently.
+if (/Linux/.test(navigator.platform)) document.documentElement.setAttribute('data-os', 'linux');
 (function () {
   try {
     var theme = window.localStorage.getItem('feishu-signin.theme');

@@ -88,7 +88,7 @@ function start() {
   onLangChange(() => update({}));
   update({});
   startClock();
-  actions.init();
+  actions.start();
 }
 
 start();

@@ -20,7 +20,12 @@ fn view(session: &feishu_oauth::Session) -> SessionView {
 /// The stored session, if any.
 #[tauri::command]
 pub async fn session(state: State<'_, AppState>) -> CommandResult<Option<SessionView>> {
-    Ok(state.backend().sessions.current()?.as_ref().map(view))
+    session_view(&state.backend())
+}
+
+/// What `session` answers (also handed to the window as it opens).
+pub fn session_view(backend: &Backend) -> CommandResult<Option<SessionView>> {
+    Ok(backend.sessions.current()?.as_ref().map(view))
 }
 
 /// Signs in through the browser; resolves when done.
@@ -140,13 +145,16 @@ pub async fn save_settings<R: Runtime>(
 /// This run's activity.
 #[tauri::command]
 pub async fn activity<R: Runtime>(app: AppHandle<R>) -> CommandResult<Vec<ActivityEntry>> {
-    let state = app.state::<AppState>();
-    let log = state
+    Ok(activity_log(&app.state::<AppState>()))
+}
+
+/// What `activity` answers (also handed to the window as it opens).
+pub fn activity_log(state: &AppState) -> Vec<ActivityEntry> {
+    state
         .activity
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
-    Ok(log)
+        .clone()
 }
 
 /// The window's first real view is on screen: logged with the time since the process started, and

@@ -15,6 +15,7 @@ mod sandbox;
 mod settings;
 mod signin;
 mod state;
+pub mod window;
 
 use std::sync::Arc;
 
@@ -66,7 +67,8 @@ fn init_tracing() {
         .try_init();
 }
 
-/// Wires the plugins, commands and state onto a builder; tests pass `tauri::test::mock_builder()`.
+/// Wires the plugins, commands and state onto a builder, and makes the window once the state is
+/// loaded; tests pass `tauri::test::mock_builder()`.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         // First, so a second launch (a deep link) is forwarded to this process over D-Bus.
@@ -93,7 +95,11 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::activity,
             commands::first_render,
         ])
-        .setup(|app| init(app.handle()))
+        .setup(|app| {
+            init(app.handle())?;
+            window::create(app.handle())?;
+            Ok(())
+        })
 }
 
 /// Loads the settings, opens the session store, arms the deep-link handler and starts the keeper.

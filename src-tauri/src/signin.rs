@@ -235,7 +235,7 @@ pub fn cancel<R: Runtime>(app: &AppHandle<R>) {
 
 /// Shows and focuses the main window: the user is coming back from the browser.
 pub fn bring_to_front<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
+    if let Some(window) = app.get_webview_window(crate::window::MAIN) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();

@@ -1,0 +1,76 @@
+//! The main window, made in `setup` instead of from the config so that it carries the state it
+//! opens on.
+//!
+//! Asking for the session, settings and activity over IPC, and subscribing to the events first,
+//! took several round trips before the page could paint anything real. The window's
+//! initialization script hands the page the same three answers instead (`window.
+//! __FEISHU_SIGNIN_INITIAL__`, read and deleted by `ui/actions.js`), so the first paint is the
+//! signed-in or signed-out view; the page subscribes and asks again right after it, so nothing
+//! that changes in between is missed. The answers are the commands' own views: no token, code or
+//! secret is in them.
+
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder};
+
+use crate::{
+    commands,
+    error::{CommandResult, ShellError},
+    state::AppState,
+};
+
+/// The label of the one window, as in `tauri.conf.json`.
+pub const MAIN: &str = "main";
+
+/// One answer in the shape `Promise.allSettled` gives the page.
+#[derive(Serialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+enum Settled<T> {
+    Fulfilled { value: T },
+    Rejected { reason: ShellError },
+}
+
+impl<T> From<CommandResult<T>> for Settled<T> {
+    fn from(result: CommandResult<T>) -> Self {
+        match result {
+            Ok(value) => Self::Fulfilled { value },
+            Err(reason) => Self::Rejected { reason },
+        }
+    }
+}
+
+/// What the `session`, `settings` and `activity` commands would answer now.
+#[derive(Serialize)]
+struct Initial<S, T, A> {
+    session: Settled<S>,
+    settings: Settled<T>,
+    activity: Settled<A>,
+}
+
+/// The script that puts the initial state on the page before its own scripts run.
+pub fn initial_state_script<R: Runtime>(app: &AppHandle<R>) -> String {
+    let state = app.state::<AppState>();
+    let backend = state.backend();
+    let initial = Initial {
+        session: Settled::from(commands::session_view(&backend)),
+        settings: Settled::from(crate::settings::view(&backend).map_err(ShellError::from)),
+        activity: Settled::Fulfilled {
+            value: commands::activity_log(&state),
+        },
+    };
+    // JSON is a JavaScript expression; should it somehow not serialize, the page asks over IPC.
+    serde_json::to_string(&initial).map_or_else(
+        |_| String::new(),
+        |json| format!("window.__FEISHU_SIGNIN_INITIAL__ = {json};"),
+    )
+}
+
+/// Makes the main window from its configuration, with the initial state.
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN) else {
+        return Ok(());
+    };
+    WebviewWindowBuilder::from_config(app, config)?
+        .initialization_script(initial_state_script(app))
+        .build()?;
+    Ok(())
+}
