@@ -15,6 +15,7 @@ mod sandbox;
 mod settings;
 mod signin;
 mod state;
+mod webkit;
 pub mod window;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::
 /// Starts the app.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
+    webkit::configure();
     init_tracing();
     let result = run_app(tauri::Builder::default()).run(tauri::generate_context!());
     if let Err(e) = result {
