@@ -35,6 +35,27 @@ fn set_env(dir: &Path) {
     );
 }
 
+/// The state a new window opens on holds exactly what the three commands answer.
+fn initial_state_matches_the_commands(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let script = feishu_signin_lib::window::initial_state_script(app.handle());
+    let json = script
+        .strip_prefix("window.__FEISHU_SIGNIN_INITIAL__ = ")
+        .and_then(|s| s.strip_suffix(';'))
+        .unwrap_or_else(|| panic!("not the initial state: {script}"));
+    let initial: Value = serde_json::from_str(json).unwrap();
+    for part in ["session", "settings", "activity"] {
+        assert_eq!(initial[part]["status"], "fulfilled", "{part}: {initial}");
+        assert_eq!(
+            initial[part]["value"],
+            invoke(webview, part, json!({})).unwrap(),
+            "{part}"
+        );
+    }
+}
+
 #[test]
 fn commands_in_the_sandbox() {
     let dir = tempfile::tempdir().unwrap();
@@ -97,26 +118,7 @@ fn commands_in_the_sandbox() {
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
-
-    // The state a new window opens on holds exactly what the three commands answer.
-    let script = feishu_signin_lib::window::initial_state_script(app.handle());
-    let json = script
-        .strip_prefix("window.__FEISHU_SIGNIN_INITIAL__ = ")
-        .and_then(|s| s.strip_suffix(';'))
-        .unwrap_or_else(|| panic!("not the initial state: {script}"));
-    let initial: Value = serde_json::from_str(json).unwrap();
-    for (part, cmd) in [
-        ("session", "session"),
-        ("settings", "settings"),
-        ("activity", "activity"),
-    ] {
-        assert_eq!(initial[part]["status"], "fulfilled", "{part}: {initial}");
-        assert_eq!(
-            initial[part]["value"],
-            invoke(&webview, cmd, json!({})).unwrap(),
-            "{part}"
-        );
-    }
+    initial_state_matches_the_commands(&app, &webview);
 
     // Bad settings are refused with the setting named, and nothing is written.
     let err = invoke(&webview, "save_settings", json!({"settings": {"appId": "cli_x", "appSecret": null, "brand": "feishu", "redirectUri": null, "scopes": []}})).unwrap_err();
