@@ -16,22 +16,41 @@ export function parseInstant(text) {
   return Date.parse(text.replace(/(\.\d{3})\d+/, '$1'));
 }
 
+const STYLES = {
+  dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+  date: { dateStyle: 'long' },
+  time: { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' },
+};
+
+// Making an Intl.DateTimeFormat is costly (ICU builds its patterns each time) and every render
+// formats several instants, the first one before the first paint: one formatter per locale and
+// style, made when first needed.
+const formatters = new Map();
+
+function format(style, ms) {
+  if (!Number.isFinite(ms)) return '—';
+  const key = `${locale()}|${style}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale(), STYLES[style]);
+    formatters.set(key, formatter);
+  }
+  return formatter.format(ms);
+}
+
 /** A local date and time, e.g. "24 Nov 2025, 16:05" or "2025年11月24日 16:05". */
 export function formatDateTime(ms) {
-  if (!Number.isFinite(ms)) return '—';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+  return format('dateTime', ms);
 }
 
 /** A local date only, for far-away deadlines. */
 export function formatDate(ms) {
-  if (!Number.isFinite(ms)) return '—';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long' }).format(ms);
+  return format('date', ms);
 }
 
 /** A wall-clock time with seconds, for the activity list. */
 export function formatTime(ms) {
-  if (!Number.isFinite(ms)) return '—';
-  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ms);
+  return format('time', ms);
 }
 
 /** A short clock for the sign-in countdown: "4:07", or "1:04:07" past an hour. */
