@@ -41,7 +41,9 @@ export function start() {
     return;
   }
   apply([initial.session, initial.settings, initial.activity], sessionEpoch);
-  requestAnimationFrame(() => setTimeout(init, 0));
+  // Two frames on, so the IPC it takes (handled on the app's main thread) does not hold up the
+  // first frame or the startup report that follows it.
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(init, 0)));
 }
 
 /** Subscribes to the events, then loads the session, settings and activity. */

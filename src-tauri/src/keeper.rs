@@ -20,7 +20,15 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// Runs until the app exits.
 pub async fn run<R: Runtime>(app: AppHandle<R>) {
-    let mut shown: Option<Session> = None;
+    // What the window opens on (`window::create` hands it over), so the first look at the store
+    // sends no event unless something changed since.
+    let mut shown: Option<Session> = app
+        .state::<AppState>()
+        .backend()
+        .sessions
+        .current()
+        .ok()
+        .flatten();
     let mut first = true;
     let mut backoff = FIRST_BACKOFF;
     let mut next_attempt = std::time::Instant::now();
