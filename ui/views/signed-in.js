@@ -154,11 +154,18 @@ function renderAvatar(profile) {
   avatar.className = `avatar avatar-c${hash(profile.openId ?? profile.name ?? '') % AVATAR_COLOURS}`;
   // The name is right beside it, so the picture itself is decorative.
   avatar.setAttribute('aria-hidden', 'true');
-  const fallback = () => avatar.replaceChildren(h('span', { class: 'avatar-initials', text: initials(profile.name || profile.enName || '?') }));
-  if (!profile.avatarUrl) return fallback();
-  const img = h('img', { src: profile.avatarUrl, alt: '', width: 56, height: 56, referrerpolicy: 'no-referrer', decoding: 'async' });
-  img.addEventListener('error', fallback, { once: true });
-  avatar.replaceChildren(img);
+  avatar.replaceChildren(h('span', { class: 'avatar-initials', text: initials(profile.name || profile.enName || '?') }));
+  if (!profile.avatarUrl) return;
+  // The picture (fetched from Feishu's CDN for a real account) takes the initials' place once it
+  // has loaded and decoded, so the first paint never waits for it, and a picture that fails to
+  // load leaves the initials.
+  const img = h('img', { src: profile.avatarUrl, alt: '', width: 56, height: 56, referrerpolicy: 'no-referrer' });
+  img.decode().then(
+    () => {
+      if (avatarKey === key) avatar.replaceChildren(img);
+    },
+    () => {},
+  );
 }
 
 /** Chinese names show their last two characters (as Feishu does); others their first letters. */
