@@ -11,12 +11,13 @@ target="${CARGO_TARGET_DIR:-target}"
 
 # WebKitGTK to build, Xvfb and dbus to run the apps.
 scripts/setup-debian.sh --test
-# The Tauri CLI, which makes the .deb packages.
-[ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund
+# The Tauri CLI, which makes the .deb packages, and esbuild, which bundles the release UI.
+[ -x node_modules/.bin/tauri ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
 
 # feishu-auth first: the app's .deb carries it.
 cargo build --release --locked -p feishu-auth -p feishu-emulator
-npx tauri build --ci -- --locked
+# The release UI bundled into one script (tauri.release.conf.json), as `npm run build` makes it.
+npx tauri build --ci --config tauri.release.conf.json -- --locked
 # The tauri CLI takes the app from the folder holding tauri.conf.json.
 (cd benches/empty-app && npx tauri build --ci -- --locked)
 cargo build --release --locked -p feishu-bench
