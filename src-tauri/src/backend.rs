@@ -63,10 +63,7 @@ impl Backend {
                 .sandbox
                 .get_or_try_init(|| crate::sandbox::start(&config.data_dir))
                 .await
-                .map_err(|source| Error::Listen {
-                    addr: "127.0.0.1 (sandbox emulator)".into(),
-                    source,
-                })?;
+                .map_err(|source| Error::Sandbox { source })?;
             config.use_sandbox(
                 emulator.base_url(),
                 AppCredentials {

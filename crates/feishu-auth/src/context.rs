@@ -47,10 +47,7 @@ impl Context {
                 .sandbox
                 .get_or_try_init(|| sandbox::start(&config.data_dir))
                 .await
-                .map_err(|e| feishu_oauth::Error::Listen {
-                    addr: "127.0.0.1 (sandbox emulator)".into(),
-                    source: e,
-                })?;
+                .map_err(|source| feishu_oauth::Error::Sandbox { source })?;
             config.use_sandbox(
                 &emulator.base_url(),
                 AppCredentials {

@@ -135,6 +135,15 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The sandbox's local Feishu emulator could not be started (its own wording says why: a
+    /// port in use, `feishu-auth` missing beside the app, …). Not `Listen`: no sign-in callback
+    /// is involved, and that error's advice would send the user after the wrong thing.
+    #[error("could not start the sandbox (a local Feishu emulator): {source}")]
+    Sandbox {
+        /// Why.
+        source: std::io::Error,
+    },
+
     /// The browser could not be started.
     #[error("could not open the browser with `{command}`: {reason}. Open the sign-in URL yourself (use --no-browser to print it).")]
     Browser {
@@ -223,6 +232,22 @@ impl From<FeishuError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sandbox_failure_says_what_failed_and_not_that_a_callback_port_is_busy() {
+        let e = Error::Sandbox {
+            source: std::io::Error::other("feishu-auth is not beside the app"),
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains("sandbox") && msg.contains("feishu-auth is not beside the app"),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains("callback") && !msg.contains("another sign-in"),
+            "{msg}"
+        );
+    }
 
     #[test]
     fn feishu_error_message_has_number_meaning_and_suggestion_in_both_languages() {

@@ -12,10 +12,7 @@ pub async fn run(port: u16) -> Result<()> {
         .port(port)
         .start()
         .await
-        .map_err(|source| Error::Listen {
-            addr: format!("127.0.0.1:{port}"),
-            source,
-        })?;
+        .map_err(|source| Error::Sandbox { source })?;
     let base = emulator.base_url();
     println!("Feishu emulator listening on {base}");
     println!("Point a client at it with:");
@@ -42,10 +39,7 @@ pub async fn run_for_app(port: u16, data_dir: &Path) -> Result<()> {
         .port(port)
         .start()
         .await
-        .map_err(|source| Error::Listen {
-            addr: format!("127.0.0.1:{port}"),
-            source,
-        })?;
+        .map_err(|source| Error::Sandbox { source })?;
     let announced = {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{}", emulator.base_url()).and_then(|()| stdout.flush())
