@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and run the app (WebKitGTK and friends
-# for Tauri); with --test also what the tests need (Xvfb and a D-Bus session for the app under
-# test, WebKitWebDriver and tauri-driver for the end-to-end tests). Safe to run again.
+# for Tauri, Node.js for the release build's tools); with --test also what the tests need (Xvfb
+# and a D-Bus session for the app under test, WebKitWebDriver and tauri-driver for the
+# end-to-end tests). Safe to run again.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,9 @@ packages=(
 testing=false
 [ "${1:-}" = "--test" ] && testing=true
 $testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick)
+# Node.js and npm run the Tauri CLI (the .deb) and esbuild (the release UI); a machine with its
+# own Node.js keeps it.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

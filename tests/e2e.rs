@@ -17,7 +17,18 @@ use std::{
 use fantoccini::{Client, ClientBuilder, Locator};
 use feishu_emulator::{Emulator, Endpoint};
 
-const APP: &str = env!("CARGO_BIN_EXE_feishu-signin");
+/// The app under test: this build's, or `FEISHU_SIGNIN_E2E_APP` (scripts/test.sh sets it to the
+/// release build, whose UI is the one bundled script that releases ship).
+fn app() -> PathBuf {
+    std::env::var_os("FEISHU_SIGNIN_E2E_APP").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_feishu-signin")),
+        |app| {
+            std::fs::canonicalize(&app).unwrap_or_else(|e| {
+                panic!("FEISHU_SIGNIN_E2E_APP={}: {e}", Path::new(&app).display())
+            })
+        },
+    )
+}
 /// One app at a time: they share the single-instance D-Bus name.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -30,7 +41,7 @@ fn enabled() -> bool {
 }
 
 fn emulator_bin() -> PathBuf {
-    let bin = Path::new(APP).with_file_name("feishu-emulator");
+    let bin = app().with_file_name("feishu-emulator");
     assert!(
         bin.exists(),
         "{} is missing: run `cargo build --workspace` first",
@@ -77,7 +88,7 @@ impl App {
                 "FEISHU_SIGNIN_BROWSER",
                 format!("{} browse --delay-ms 300", emulator_bin().display()),
             )
-            .env("FEISHU_EMULATOR_DEEP_LINK_HANDLER", APP)
+            .env("FEISHU_EMULATOR_DEEP_LINK_HANDLER", app())
             .env("RUST_LOG", "info")
             .env_remove("FEISHU_APP_ID")
             .env_remove("FEISHU_APP_SECRET")
@@ -96,7 +107,7 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": APP }),
+            serde_json::json!({ "application": app() }),
         );
         caps.insert("browserName".into(), "wry".into());
         let mut last = None;
