@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test: unit, protocol (against the emulator over loopback), CLI, the app's command
-# tests, and the end-to-end tests of the real window under Xvfb with a D-Bus session.
+# Runs every test: the UI's unit tests, unit, protocol (against the emulator over loopback), CLI,
+# the app's command tests, and the end-to-end tests of the real window under Xvfb with a D-Bus
+# session.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # On a fresh Debian 12 machine: WebKitGTK, Xvfb, dbus, WebKitWebDriver, tauri-driver, Node.js.
 scripts/setup-debian.sh --test
+
+# The UI's own unit tests, in Node.js (its Intl is the reference the date patterns must match).
+node --test tests/ui/*.test.js
 
 # Every binary first: the CLI and app tests drive `feishu-emulator browse` as the browser.
 cargo build --workspace --all-targets --locked

@@ -1,6 +1,8 @@
 // Dates, times and countdowns. All instants arrive as RFC 3339 strings from the Rust side.
 
+import { formatPattern, isPattern, learnPattern } from './date-patterns.js';
 import { locale, t } from './i18n.js';
+import { loadPref, savePref } from './storage.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -23,19 +25,81 @@ const STYLES = {
 };
 
 // Making an Intl.DateTimeFormat is costly (ICU builds its patterns each time) and every render
-// formats several instants, the first one before the first paint: one formatter per locale and
-// style, made when first needed.
+// formats several instants: one formatter per locale and style, made when first needed. The first
+// Intl object of a run costs more still (ICU starts up), so a start formats with the patterns
+// learned in an earlier run (date-patterns.js), and Intl starts a moment after the first paint:
+// it learns this run's formats again, keeps them for the next start, and has the view rendered
+// again if a kept pattern no longer matched (a new ICU, another system locale).
 const formatters = new Map();
+const PATTERNS_PREF = 'date-patterns';
+const REVIEW_DELAY_MS = 1000;
+let patterns = null;
+let reviewScheduled = false;
+const changeListeners = new Set();
+
+/** Calls `listener` when dates already on screen may read differently (see above). */
+export function onFormatsChanged(listener) {
+  changeListeners.add(listener);
+}
 
 function format(style, ms) {
   if (!Number.isFinite(ms)) return '—';
-  const key = `${locale()}|${style}`;
+  return formatter(`${locale()}|${style}`).format(ms);
+}
+
+/** `{ format(ms), intl }` for `locale|style`; `intl` is null while a kept pattern stands in. */
+function formatter(key) {
   let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat(locale(), STYLES[style]);
+    const pattern = keptPatterns()[key];
+    formatter = pattern ? { format: (ms) => formatPattern(pattern, ms), intl: null } : intlFormatter(key);
+    formatters.set(key, formatter);
+    scheduleReview();
+  }
+  return formatter;
+}
+
+function intlFormatter(key) {
+  const [tag, style] = key.split('|');
+  const intl = new Intl.DateTimeFormat(tag, STYLES[style]);
+  return { format: (ms) => intl.format(ms), intl };
+}
+
+/** The patterns kept by earlier runs, by `locale|style`; a damaged entry is ignored. */
+function keptPatterns() {
+  if (patterns === null) {
+    patterns = {};
+    try {
+      const stored = JSON.parse(loadPref(PATTERNS_PREF) ?? '{}');
+      for (const [key, value] of Object.entries(stored ?? {})) if (isPattern(value)) patterns[key] = value;
+    } catch {
+      // Unreadable: learned again at the review.
+    }
+  }
+  return patterns;
+}
+
+function scheduleReview() {
+  if (reviewScheduled) return;
+  reviewScheduled = true;
+  setTimeout(review, REVIEW_DELAY_MS);
+}
+
+/** Moves every format in use to Intl, and keeps its pattern (learned anew) for the next start. */
+function review() {
+  reviewScheduled = false;
+  const kept = keptPatterns();
+  let changed = false;
+  for (const [key, current] of formatters) {
+    const formatter = current.intl ? current : intlFormatter(key);
+    const learned = learnPattern(formatter.intl);
+    if (!current.intl && JSON.stringify(kept[key]) !== JSON.stringify(learned)) changed = true;
+    if (learned) kept[key] = learned;
+    else delete kept[key];
     formatters.set(key, formatter);
   }
-  return formatter.format(ms);
+  savePref(PATTERNS_PREF, JSON.stringify(kept));
+  if (changed) for (const listener of changeListeners) listener();
 }
 
 /** A local date and time, e.g. "24 Nov 2025, 16:05" or "2025年11月24日 16:05". */

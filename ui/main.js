@@ -4,6 +4,7 @@
 import * as actions from './actions.js';
 import { api } from './api.js';
 import { $, focusIsLost } from './dom.js';
+import { onFormatsChanged } from './format.js';
 import { applyStatic, onLangChange } from './i18n.js';
 import { icon } from './icons.js';
 import { state, subscribe, update } from './state.js';
@@ -84,8 +85,10 @@ function start() {
   });
 
   subscribe(render);
-  // A language switch re-renders everything built in JS (static texts are done by i18n).
+  // A language switch re-renders everything built in JS (static texts are done by i18n); so does
+  // a date format that turned out to have changed since the last run.
   onLangChange(() => update({}));
+  onFormatsChanged(() => update({}));
   update({});
   startClock();
   actions.start();
