@@ -40,3 +40,11 @@ export function focusIsLost() {
   const active = document.activeElement;
   return !active || active === document.body || active.closest('[hidden]') !== null;
 }
+
+/**
+ * Runs `task` once the next frame has been painted: for work the first paint should not wait for
+ * (rAF callbacks run just before a frame is drawn; a task queued from one runs after it).
+ */
+export function afterNextPaint(task) {
+  requestAnimationFrame(() => setTimeout(task, 0));
+}
