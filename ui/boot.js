@@ -1,5 +1,5 @@
-// Runs before the stylesheet paints anything (a classic script, not a module, so it is not
-// deferred): applies the saved theme, so a dark-theme user never sees a white flash, and marks
+// Runs first, before the stylesheet is even requested (a classic script, not a module, so it is
+// not deferred): applies the saved theme, so a dark-theme user never sees a white flash, and marks
 // Linux (WebKitGTK), whose fonts styles.css picks differently: the bundled Latin font, fetched
 // from here at once so that it is in hand when the first layout needs it.
 if (/Linux/.test(navigator.platform)) {
