@@ -184,7 +184,7 @@ pub(crate) async fn page(State(shared): State<Arc<Shared>>, RawQuery(query): Raw
 }
 
 async fn consent_page(shared: &Arc<Shared>, query: &str) -> Result<String, AuthorizeError> {
-    if let Some(code) = shared.faults.on_call(Endpoint::Authorize) {
+    if let Some(code) = shared.faults.on_call(Endpoint::Authorize).await {
         return Err(AuthorizeError::Injected(code));
     }
     let request = AuthorizeRequest::parse(&shared.config, query)?;

@@ -101,7 +101,16 @@ impl Emulator {
             .fail_next(endpoint, times, ErrorCode(code));
     }
 
-    /// How many requests reached `endpoint`, including failed and faulted ones.
+    /// The next `times` requests to `endpoint` wait `delay` before they are processed: a refresh
+    /// reads and rotates its refresh token only once the delay is over, so what happens meanwhile
+    /// (a sign-out, a revocation, a second request) can be tested. [`Emulator::calls`] counts a
+    /// request as soon as it arrives, so a test can tell when one is waiting. Delays queue after any
+    /// queued before, and combine with [`Emulator::fail_next`]: a delayed request can fail too.
+    pub fn delay_next(&self, endpoint: Endpoint, times: u32, delay: Duration) {
+        self.shared.faults.delay_next(endpoint, times, delay);
+    }
+
+    /// How many requests reached `endpoint`, including failed, faulted and delayed ones.
     pub fn calls(&self, endpoint: Endpoint) -> u32 {
         self.shared.faults.calls(endpoint)
     }

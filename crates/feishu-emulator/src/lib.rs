@@ -15,7 +15,7 @@
 //! Basic header as well), scope narrowing that never accumulates, a refresh token only with
 //! `offline_access`, single-use rotating refresh tokens (the old access token keeps working for a
 //! minute), and the documented error codes with their HTTP statuses. Tests can inject failures,
-//! count calls, revoke refresh tokens, expire authorizations and move the clock.
+//! slow answers down, count calls, revoke refresh tokens, expire authorizations and move the clock.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

@@ -31,7 +31,7 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(code) = shared.faults.on_call(Endpoint::Token) {
+    if let Some(code) = shared.faults.on_call(Endpoint::Token).await {
         tracing::info!(
             code = code.0,
             "token request answered with an injected failure"

@@ -71,7 +71,7 @@ impl UserInfo {
 
 /// The user-info endpoint.
 pub(crate) async fn user_info(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Some(code) = shared.faults.on_call(Endpoint::UserInfo) {
+    if let Some(code) = shared.faults.on_call(Endpoint::UserInfo).await {
         tracing::info!(code = code.0, "user_info answered with an injected failure");
         return responses::gateway_error(code);
     }
