@@ -120,14 +120,11 @@ impl Emulator {
         self.shared.refreshes.load(Ordering::Relaxed)
     }
 
-    /// Every `code_verifier` the token endpoint received, oldest first: for tests that check a
-    /// client never lets the verifier out anywhere else.
+    /// The `code_verifier`s the token endpoint received, oldest first: for tests that check a
+    /// client never lets the verifier out anywhere else. Only the most recent 64 are kept, so that
+    /// a long-running sandbox does not grow without bound.
     pub fn received_code_verifiers(&self) -> Vec<String> {
-        self.shared
-            .received_verifiers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.shared.received_verifiers.to_vec()
     }
 
     /// Revokes every refresh token issued so far: refreshing answers 20064.

@@ -2,9 +2,10 @@
 //! Feishu's hosts (`accounts.feishu.cn` serves the authorize page, `open.feishu.cn` the APIs): their
 //! paths do not overlap.
 
+use std::collections::VecDeque;
 use std::io;
 use std::sync::atomic::AtomicU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
@@ -29,8 +30,9 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     /// Successful `grant_type=refresh_token` requests.
     pub(crate) refreshes: AtomicU32,
-    /// Every `code_verifier` received, so tests can search for it where it must never appear.
-    pub(crate) received_verifiers: std::sync::Mutex<Vec<String>>,
+    /// The latest `code_verifier`s received, so tests can search for them where they must never
+    /// appear.
+    pub(crate) received_verifiers: ReceivedVerifiers,
 }
 
 impl Shared {
@@ -41,7 +43,7 @@ impl Shared {
             faults: Faults::default(),
             clock: Clock::default(),
             refreshes: AtomicU32::new(0),
-            received_verifiers: std::sync::Mutex::default(),
+            received_verifiers: ReceivedVerifiers::default(),
         }
     }
 
@@ -67,6 +69,31 @@ impl Shared {
     ) -> io::Result<R> {
         let now = self.clock.now();
         self.store.transact(now, |data| change(data, now))
+    }
+}
+
+/// How many received `code_verifier`s are remembered. A test looks for the verifiers of the few
+/// sign-ins it just made; a sandbox emulator may run for days, and must not grow without bound.
+const KEPT_VERIFIERS: usize = 64;
+
+/// The most recent [`KEPT_VERIFIERS`] `code_verifier`s the token endpoint received, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct ReceivedVerifiers(Mutex<VecDeque<String>>);
+
+impl ReceivedVerifiers {
+    /// Remembers `verifier`, forgetting the oldest one when full.
+    pub(crate) fn push(&self, verifier: String) {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() == KEPT_VERIFIERS {
+            kept.pop_front();
+        }
+        kept.push_back(verifier);
+    }
+
+    /// The remembered verifiers, oldest first.
+    pub(crate) fn to_vec(&self) -> Vec<String> {
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.iter().cloned().collect()
     }
 }
 
@@ -96,4 +123,22 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         &json!({ "code": 405, "msg": "405 method not allowed" }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_latest_verifiers_are_kept() {
+        let verifiers = ReceivedVerifiers::default();
+        for n in 0..100 {
+            verifiers.push(format!("verifier-{n}"));
+        }
+        let kept = verifiers.to_vec();
+        let newest: Vec<String> = (100 - KEPT_VERIFIERS..100)
+            .map(|n| format!("verifier-{n}"))
+            .collect();
+        assert_eq!(kept, newest);
+    }
 }

@@ -90,11 +90,7 @@ async fn grant(
                 scope,
             };
             if let Some(verifier) = &request.code_verifier {
-                shared
-                    .received_verifiers
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(verifier.clone());
+                shared.received_verifiers.push(verifier.clone());
             }
             let response = shared
                 .transact(move |data, now| grants::exchange(data, now, lifetimes, &request))
