@@ -92,12 +92,26 @@ impl StateFile {
 
     fn create_parent(&self) -> io::Result<()> {
         match self.path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => {
-                fs::create_dir_all(parent).map_err(|err| with_path(parent, &err))
-            }
+            Some(parent) if !parent.as_os_str().is_empty() => private_dir_builder()
+                .create(parent)
+                .map_err(|err| with_path(parent, &err)),
             _ => Ok(()),
         }
     }
+}
+
+/// A recursive directory builder whose new directories only their owner can enter: the folder
+/// holds the state file and, in the sandbox, may be created by the emulator. Existing directories
+/// are left as they are.
+fn private_dir_builder() -> fs::DirBuilder {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder
 }
 
 /// Open options that create files readable by their owner only.
@@ -146,7 +160,25 @@ mod tests {
         let file = StateFile::new(dir.path().join("state.json"));
         let lock = file.lock().unwrap();
         file.write(&lock, b"{}").unwrap();
-        let mode = fs::metadata(file.path()).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        for path in [file.path(), file.lock_path.as_path()] {
+            let mode = fs::metadata(path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_folders_are_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("data/sandbox/state.json"));
+        drop(file.lock().unwrap());
+        for folder in ["data", "data/sandbox"] {
+            let mode = fs::metadata(dir.path().join(folder))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700, "{folder}");
+        }
     }
 }
