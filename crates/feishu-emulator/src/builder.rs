@@ -111,7 +111,9 @@ impl EmulatorBuilder {
     /// Keeps grants, codes and tokens in this JSON file, shared with other emulators using the same
     /// file (in this or other processes): each request re-reads it under a lock file, so a token one
     /// emulator issued is accepted by the others. The file holds fingerprints, not token values,
-    /// and is created with mode 0600 (missing folders with 0700).
+    /// and is created with mode 0600 (missing folders with 0700). A file that does not parse is
+    /// kept aside as `<stem>.corrupt-<seconds>-<nanoseconds>.json` (the newest three are kept) and
+    /// the emulator starts from an empty state.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
 use crate::pkce::CodeChallenge;
-use crate::state_file::StateFile;
+use crate::state_file::{Locked, StateFile};
 
 /// How long a used or expired code is remembered, so that it answers 20065/20004 rather than 20003.
 const CODE_RETENTION: Millis = 60 * 60 * 1000;
@@ -141,19 +141,8 @@ impl Store {
             return Ok(change(&mut data));
         };
         let lock = file.lock()?;
-        let before = file.read(&lock)?;
-        *data = match &before {
-            Some(bytes) => serde_json::from_slice(bytes).map_err(|err| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "{}: not an emulator state file: {err}",
-                        file.path().display()
-                    ),
-                )
-            })?,
-            None => StoreData::default(),
-        };
+        let (before, stored) = load(file, &lock)?;
+        *data = stored;
         data.purge(now);
         let result = change(&mut data);
         let after = serde_json::to_vec_pretty(&*data).map_err(io::Error::other)?;
@@ -161,6 +150,31 @@ impl Store {
             file.write(&lock, &after)?;
         }
         Ok(result)
+    }
+}
+
+/// The state the file holds, with the bytes read: `None` when there is nothing valid to keep, so
+/// that the state is written back.
+///
+/// A file that does not parse (truncated, edited by hand, written by another program) is kept
+/// aside and the store starts empty: the sandbox's grants are worth less than a sandbox that keeps
+/// working, and an error here would break it for good.
+fn load(file: &StateFile, lock: &Locked) -> io::Result<(Option<Vec<u8>>, StoreData)> {
+    let Some(bytes) = file.read(lock)? else {
+        return Ok((None, StoreData::default()));
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(stored) => Ok((Some(bytes), stored)),
+        Err(err) => {
+            let kept = file.keep_aside(lock, &bytes)?;
+            tracing::warn!(
+                file = %file.path().display(),
+                kept = %kept.display(),
+                %err,
+                "the state file does not parse: kept it aside, starting from an empty state"
+            );
+            Ok((None, StoreData::default()))
+        }
     }
 }
 
@@ -212,12 +226,27 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupt_file_is_an_error_naming_the_file() {
+    fn a_corrupt_file_is_kept_aside_and_the_store_starts_empty() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         std::fs::write(&path, "not json").unwrap();
-        let store = Store::new(Some(StateFile::new(path)));
-        let err = store.transact(0, |_| ()).unwrap_err();
-        assert!(err.to_string().contains("state.json"), "{err}");
+        let store = Store::new(Some(StateFile::new(path.clone())));
+        let empty = store
+            .transact(0, |data| *data == StoreData::default())
+            .unwrap();
+        assert!(empty, "the store starts empty");
+        // The file holds a valid (empty) state again, and the corrupt one is kept beside it.
+        let rewritten: StoreData = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(rewritten, StoreData::default());
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|kept| {
+                let name = kept.file_name().unwrap().to_string_lossy().into_owned();
+                name.starts_with("state.corrupt-")
+            })
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(std::fs::read(&kept[0]).unwrap(), b"not json");
     }
 }

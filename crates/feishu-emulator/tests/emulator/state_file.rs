@@ -3,7 +3,8 @@
 use feishu_emulator::Emulator;
 
 use crate::common::{
-    assert_oauth_error, code_for, exchange_body, refresh_body, token, user_info, REDIRECT_URI,
+    assert_oauth_error, code_for, exchange_body, refresh_body, sign_in, token, user_info,
+    REDIRECT_URI,
 };
 
 async fn sharing(path: &std::path::Path) -> Emulator {
@@ -76,5 +77,32 @@ async fn a_restarted_instance_still_knows_the_tokens() {
             .await
             .status,
         200
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_file_is_kept_aside_and_a_full_sign_in_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sandbox-emulator.json");
+    std::fs::write(&path, "{\"codes\": [truncated").unwrap();
+    let emulator = sharing(&path).await;
+
+    let body = sign_in(&emulator, "offline_access").await;
+    let refresh_token = body["refresh_token"].as_str().unwrap();
+    let refreshed = token(&emulator, &refresh_body(&emulator, refresh_token)).await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    let access_token = refreshed.body["access_token"].as_str().unwrap();
+    assert_eq!(user_info(&emulator, access_token).await.status, 200);
+
+    // The corrupt file was kept, once, beside the new state.
+    let kept: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("sandbox-emulator.corrupt-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&kept[0])).unwrap(),
+        "{\"codes\": [truncated"
     );
 }
