@@ -193,6 +193,29 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Another process held the session's lock for longer than anyone should.
+    #[error("the session lock {path} has been held by {} for over {} s: if that process is stuck, end it, then try again", holder.map_or_else(|| "another process".to_owned(), |pid| format!("process {pid}")), waited.as_secs())]
+    LockTimeout {
+        /// The lock file.
+        path: PathBuf,
+        /// How long this process waited.
+        waited: std::time::Duration,
+        /// The holder's process id, when it wrote it down.
+        holder: Option<u32>,
+    },
+
+    /// A refreshed session could not be written; it is kept in memory and written again at the
+    /// next chance, so its rotated refresh token is not lost while this process runs.
+    #[error("the refreshed session could not be saved ({reason}); this process keeps it and tries again, but another process or a restart will find a used refresh token and need a new sign-in: free disk space or fix the data folder's permissions")]
+    NotSaved {
+        /// Why the write failed (the file and the system's error).
+        reason: String,
+    },
+
+    /// The user signed out while a refresh was under way; its tokens were dropped.
+    #[error("signed out while the token was being refreshed: the new tokens were dropped. Sign in again to continue")]
+    SignedOutDuringRefresh,
+
     /// The session file held something that is not a session; it was moved aside.
     #[error("session file {path} could not be read ({reason}); it was kept as {kept} for diagnosis and you are signed out: sign in again")]
     CorruptStore {

@@ -2,8 +2,14 @@
 //! the refresh margin, with exactly one refresh however many callers ask at once.
 //!
 //! Within a process an async mutex makes refreshes single-flight; across processes the store's
-//! file lock does, and the session is re-read under each before deciding to call Feishu, so a
+//! refresh lock does, and the session is re-read under each before deciding to call Feishu, so a
 //! process never spends a refresh token that another just rotated.
+//!
+//! Every write (a sign-in's save, a refresh's save, a sign-out) happens under the store's write
+//! lock together with the read it depends on. A refresh that comes back after the user signed out
+//! (in this process or another) finds the session gone and writes nothing back: the user's
+//! decision stands. A refresh whose save fails keeps the rotated session in memory (the file now
+//! holds a spent refresh token) and writes it at the next chance.
 //!
 //! Callers that ask while a refresh is under way in this process share its result instead of each
 //! reading the store again: a session refreshed after a caller asked is as fresh as one it would
@@ -13,7 +19,7 @@ use std::{
     future::Future,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex, PoisonError,
+        Arc, Mutex, MutexGuard, PoisonError,
     },
 };
 
@@ -24,21 +30,43 @@ use crate::{
     client::FeishuClient,
     codes::Remedy,
     error::{Error, Result},
+    secret::RefreshToken,
     session::{Issuer, Session, StaleReason, TokenStatus},
     store::SessionStore,
-    writer::{Persisting, SessionWriter},
 };
+
+/// What a sign-out did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignOut {
+    /// This session was removed.
+    SignedOut(Session),
+    /// There was no session.
+    NotSignedIn,
+    /// The stored session belongs to another app (or the sandbox) and was left as it is.
+    OtherIssuer(Issuer),
+}
+
+/// A refreshed session whose save failed: the only copy of its rotated refresh token.
+#[derive(Debug, Clone)]
+struct Unsaved {
+    session: Session,
+    /// The refresh token it was refreshed with (spent), which the file still holds.
+    spent: RefreshToken,
+    /// Why the last write failed.
+    reason: String,
+}
 
 /// The session of one app, in one store.
 pub struct SessionManager {
-    /// Every write goes through it, in order; reads see what it has not yet written.
-    writer: Arc<SessionWriter>,
+    store: Arc<dyn SessionStore>,
     issuer: Issuer,
     gate: tokio::sync::Mutex<()>,
     /// How many refreshes this manager has completed (and saved).
     refreshes: AtomicU64,
     /// The session the last of them saved, with its number.
     last_refreshed: Mutex<Option<(u64, Session)>>,
+    /// A refreshed session not yet on disk.
+    unsaved: Mutex<Option<Unsaved>>,
 }
 
 impl std::fmt::Debug for SessionManager {
@@ -53,11 +81,12 @@ impl SessionManager {
     /// A manager for sessions issued by `issuer`, kept in `store`.
     pub fn new(store: Arc<dyn SessionStore>, issuer: Issuer) -> Self {
         Self {
-            writer: Arc::new(SessionWriter::new(store)),
+            store,
             issuer,
             gate: tokio::sync::Mutex::new(()),
             refreshes: AtomicU64::new(0),
             last_refreshed: Mutex::new(None),
+            unsaved: Mutex::new(None),
         }
     }
 
@@ -67,32 +96,96 @@ impl SessionManager {
     }
 
     /// The stored session if it belongs to this issuer. A session of another app (or of the
-    /// sandbox while a real app is configured) counts as signed out.
+    /// sandbox while a real app is configured) counts as signed out. A refreshed session that
+    /// could not be saved is written now if it can be, and is what this process uses meanwhile.
     pub fn current(&self) -> Result<Option<Session>> {
-        let session = match self.writer.unwritten() {
-            Some(state) => state,
-            None => self.writer.store().load()?,
-        };
-        Ok(session.filter(|s| s.issuer == self.issuer))
+        if lock(&self.unsaved).is_some() {
+            return self.write_unsaved();
+        }
+        Ok(self.store.load()?.filter(|s| s.issuer == self.issuer))
+    }
+
+    /// Why the last refreshed session could not be written, while it is still only in memory.
+    pub fn unsaved(&self) -> Option<Error> {
+        lock(&self.unsaved).as_ref().map(|u| Error::NotSaved {
+            reason: u.reason.clone(),
+        })
+    }
+
+    /// Tries once more to write a refreshed session kept in memory; the error says why it is
+    /// still not on disk.
+    pub fn flush_unsaved(&self) -> Result<()> {
+        self.current()?;
+        self.unsaved().map_or(Ok(()), Err)
     }
 
     /// Saves a new session (after a sign-in) and returns once it is on disk.
     pub fn save(&self, session: &Session) -> Result<()> {
-        self.writer.write_now(Some(session.clone()))
+        let _writes = self.store.lock_writes()?;
+        self.store.save(session)?;
+        *lock(&self.unsaved) = None;
+        Ok(())
     }
 
-    /// Saves a new session write-behind: this process reads it at once, so the window can show
-    /// it while the crash-safe write runs on a blocking thread; [`Persisting::finished`] says
-    /// when it is on disk, or why it could not be written (and then the file's state is read
-    /// again). A crash before then keeps the previous file, whole. Needs a Tokio runtime.
-    pub fn save_behind(&self, session: &Session) -> Persisting {
-        let number = self.writer.hand_in(Some(session.clone()));
-        Persisting::start(Arc::clone(&self.writer), number)
+    /// Signs out locally (Feishu documents no revocation endpoint), if the stored session is this
+    /// issuer's; a session of another app is left alone (see [`Self::sign_out_any`]).
+    pub fn sign_out(&self) -> Result<SignOut> {
+        self.sign_out_if(|s| s.issuer == self.issuer)
     }
 
-    /// Signs out locally (Feishu documents no revocation endpoint).
-    pub fn sign_out(&self) -> Result<()> {
-        self.writer.write_now(None)
+    /// Signs out whatever app the stored session belongs to.
+    pub fn sign_out_any(&self) -> Result<SignOut> {
+        self.sign_out_if(|_| true)
+    }
+
+    fn sign_out_if(&self, owned: impl Fn(&Session) -> bool) -> Result<SignOut> {
+        let _writes = self.store.lock_writes()?;
+        *lock(&self.unsaved) = None;
+        let stored = match self.store.load() {
+            Ok(stored) => stored,
+            // The unreadable file was moved aside: nothing is signed in any more.
+            Err(Error::CorruptStore { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        match stored {
+            None => Ok(SignOut::NotSignedIn),
+            Some(session) if !owned(&session) => Ok(SignOut::OtherIssuer(session.issuer)),
+            Some(session) => {
+                self.store.clear()?;
+                Ok(SignOut::SignedOut(session))
+            }
+        }
+    }
+
+    /// Writes the in-memory session if the file still holds the one it was refreshed from;
+    /// anything else there (a sign-out, a new sign-in) is newer, and the in-memory one is dropped.
+    fn write_unsaved(&self) -> Result<Option<Session>> {
+        let _writes = self.store.lock_writes()?;
+        let stored = self.store.load()?;
+        let mut slot = lock(&self.unsaved);
+        let Some(unsaved) = slot.as_mut() else {
+            return Ok(stored.filter(|s| s.issuer == self.issuer));
+        };
+        let holds_spent = stored.as_ref().is_some_and(|s| {
+            s.issuer == self.issuer && s.refresh_token.as_ref() == Some(&unsaved.spent)
+        });
+        if !holds_spent {
+            info!(
+                "a newer session was stored (or the user signed out); the unsaved one is dropped"
+            );
+            *slot = None;
+            return Ok(stored.filter(|s| s.issuer == self.issuer));
+        }
+        match self.store.save(&unsaved.session) {
+            Ok(()) => {
+                info!("the refreshed session kept in memory is now saved");
+                Ok(slot.take().map(|u| u.session))
+            }
+            Err(e) => {
+                unsaved.reason = e.to_string();
+                Ok(Some(unsaved.session.clone()))
+            }
+        }
     }
 
     /// A session whose access token is valid, refreshed first if it needs it. `connect` is called
@@ -141,8 +234,8 @@ impl SessionManager {
             return Ok(session);
         }
         // One refresh across processes: the lock file, then a re-read.
-        let store = Arc::clone(self.writer.store());
-        let _lock = tokio::task::spawn_blocking(move || store.lock())
+        let store = Arc::clone(&self.store);
+        let _lock = tokio::task::spawn_blocking(move || store.lock_refresh())
             .await
             .map_err(|e| Error::Store {
                 path: "session lock".into(),
@@ -158,10 +251,7 @@ impl SessionManager {
     /// The session a refresh completed after the `asked`-th saved, if any. It is what the store
     /// held at an instant after the caller asked, so handing it out is as good as reading it.
     fn refreshed_since(&self, asked: u64) -> Option<Session> {
-        let last = self
-            .last_refreshed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let last = lock(&self.last_refreshed);
         last.as_ref()
             .filter(|(number, _)| *number > asked)
             .map(|(_, session)| session.clone())
@@ -170,10 +260,7 @@ impl SessionManager {
     /// Records a saved refresh for the callers waiting on the gate; the caller holds the gate.
     fn remember_refreshed(&self, session: &Session) {
         let number = self.refreshes.load(Ordering::Acquire) + 1;
-        *self
-            .last_refreshed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((number, session.clone()));
+        *lock(&self.last_refreshed) = Some((number, session.clone()));
         self.refreshes.store(number, Ordering::Release);
     }
 
@@ -230,7 +317,7 @@ impl SessionManager {
                     },
                     ..session
                 };
-                self.save(&refreshed)?;
+                let refreshed = self.save_refreshed(refreshed, refresh_token)?;
                 self.remember_refreshed(&refreshed);
                 Ok(refreshed)
             }
@@ -246,14 +333,14 @@ impl SessionManager {
                     }
                 }
                 warn!(code = e.code, "refresh token is dead; signing out");
-                self.sign_out()?;
+                self.clear_if_holds(&refresh_token)?;
                 Err(Error::SignInRequired {
                     reason: e.to_string(),
                 })
             }
             Err(Error::Feishu(e)) if e.remedy() == Some(Remedy::SignInAgain) => {
                 warn!(code = e.code, "refresh refused; signing out");
-                self.sign_out()?;
+                self.clear_if_holds(&refresh_token)?;
                 Err(Error::SignInRequired {
                     reason: e.to_string(),
                 })
@@ -261,4 +348,75 @@ impl SessionManager {
             Err(e) => Err(e),
         }
     }
+
+    /// Saves a refreshed session if the store still holds the session it was refreshed from.
+    /// After a sign-out nothing is written back (Feishu documents no revocation, so the new
+    /// tokens are dropped); after a new sign-in, that newer session is kept and returned. A
+    /// failed write keeps the session in memory, since its refresh token is the only live one.
+    fn save_refreshed(&self, refreshed: Session, spent: RefreshToken) -> Result<Session> {
+        let spent = self.token_on_file(spent);
+        let keep_unsaved = |e: Error| {
+            warn!(error = %e, "the refreshed session could not be saved; kept in memory");
+            *lock(&self.unsaved) = Some(Unsaved {
+                session: refreshed.clone(),
+                spent: spent.clone(),
+                reason: e.to_string(),
+            });
+            Ok(refreshed.clone())
+        };
+        let _writes = match self.store.lock_writes() {
+            Ok(writes) => writes,
+            Err(e) => return keep_unsaved(e),
+        };
+        let stored = match self.store.load() {
+            Ok(stored) => stored.filter(|s| s.issuer == self.issuer),
+            Err(e) => return keep_unsaved(e),
+        };
+        match stored {
+            None => {
+                info!("signed out while refreshing: the new tokens are dropped");
+                *lock(&self.unsaved) = None;
+                Err(Error::SignedOutDuringRefresh)
+            }
+            Some(stored) if stored.refresh_token.as_ref() != Some(&spent) => {
+                info!("a new session was stored while refreshing; it is kept");
+                *lock(&self.unsaved) = None;
+                Ok(stored)
+            }
+            Some(_) => match self.store.save(&refreshed) {
+                Ok(()) => {
+                    *lock(&self.unsaved) = None;
+                    Ok(refreshed)
+                }
+                Err(e) => keep_unsaved(e),
+            },
+        }
+    }
+
+    /// The refresh token the file holds for a session refreshed with `spent`: `spent` itself,
+    /// unless that came from a session kept in memory, whose file still holds the one before.
+    fn token_on_file(&self, spent: RefreshToken) -> RefreshToken {
+        match lock(&self.unsaved).as_ref() {
+            Some(u) if u.session.refresh_token.as_ref() == Some(&spent) => u.spent.clone(),
+            _ => spent,
+        }
+    }
+
+    /// Signs out after Feishu refused `refresh_token`, unless the store moved on meanwhile.
+    fn clear_if_holds(&self, refresh_token: &RefreshToken) -> Result<()> {
+        let refresh_token = &self.token_on_file(refresh_token.clone());
+        let _writes = self.store.lock_writes()?;
+        *lock(&self.unsaved) = None;
+        let holds = self.store.load()?.is_some_and(|s| {
+            s.issuer == self.issuer && s.refresh_token.as_ref() == Some(refresh_token)
+        });
+        if holds {
+            self.store.clear()?;
+        }
+        Ok(())
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -130,8 +130,27 @@ impl Session {
     }
 
     /// When Feishu will force a new authorization (365 days after the user authorized).
+    /// Saturating: no date read from a file may panic anything.
     pub fn reauthorization_due_at(&self) -> OffsetDateTime {
-        self.authorized_at + AUTHORIZATION_LIFETIME
+        self.authorized_at.saturating_add(AUTHORIZATION_LIFETIME)
+    }
+
+    /// The first field holding a date no real session can hold (before 2000 or after 2200), if
+    /// any: such a file was not written by a sign-in, and its arithmetic could overflow, so the
+    /// store treats it as corrupt.
+    pub fn implausible_date(&self) -> Option<&'static str> {
+        let plausible = |at: OffsetDateTime| (2000..2200).contains(&at.year());
+        [
+            ("access_token_issued_at", Some(self.access_token_issued_at)),
+            (
+                "access_token_expires_at",
+                Some(self.access_token_expires_at),
+            ),
+            ("refresh_token_expires_at", self.refresh_token_expires_at),
+            ("authorized_at", Some(self.authorized_at)),
+        ]
+        .into_iter()
+        .find_map(|(field, at)| at.filter(|at| !plausible(*at)).map(|_| field))
     }
 
     /// The time left until `at`, zero if past, as a std duration.
@@ -164,6 +183,22 @@ pub(crate) mod tests {
                 ..Profile::default()
             },
         }
+    }
+
+    #[test]
+    fn dates_at_the_edge_of_time_neither_panic_nor_pass() {
+        let mut s = sample(datetime!(2026-01-01 0:00 UTC), 7200);
+        assert_eq!(s.implausible_date(), None);
+        s.authorized_at = datetime!(9999-12-31 23:59:59 UTC);
+        assert_eq!(s.implausible_date(), Some("authorized_at"));
+        let now = OffsetDateTime::now_utc();
+        let _ = (
+            s.can_refresh(now),
+            s.reauthorization_due_at(),
+            s.token_status(now),
+        );
+        s.access_token_expires_at = datetime!(-9999-01-01 0:00 UTC);
+        let _ = (s.refresh_margin(), s.token_status(now), s.stale_reason(now));
     }
 
     #[test]

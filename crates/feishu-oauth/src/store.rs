@@ -10,18 +10,19 @@
 //! sibling lock file; the refresher re-reads the store under it before calling Feishu.
 
 use std::{
-    fs::{self, File, OpenOptions},
-    io,
-    os::unix::fs::OpenOptionsExt,
+    fs, io,
+    os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
 };
 
+use serde::Deserialize as _;
 use time::OffsetDateTime;
 use tracing::warn;
 
 use crate::{
     error::{Error, Result},
     fsutil,
+    lockfile::{self, FileLock, LOCK_WAIT},
     session::Session,
 };
 
@@ -29,8 +30,11 @@ use crate::{
 pub const SESSION_FILE_NAME: &str = "session.json";
 /// The key of the session in the file's JSON object (the tauri-plugin-store key).
 pub const SESSION_KEY: &str = "session";
+/// How many unreadable session files are kept for diagnosis; older ones are deleted, since they
+/// may hold live tokens.
+pub const KEPT_CORRUPT_FILES: usize = 3;
 
-/// Loads, saves and clears the session, and serializes refreshes across processes.
+/// Loads, saves and clears the session, and orders refreshes and writes across processes.
 pub trait SessionStore: Send + Sync {
     /// The stored session, `None` when signed out.
     fn load(&self) -> Result<Option<Session>>;
@@ -38,15 +42,18 @@ pub trait SessionStore: Send + Sync {
     fn save(&self, session: &Session) -> Result<()>;
     /// Removes the session (sign-out).
     fn clear(&self) -> Result<()>;
-    /// Takes the cross-process refresh lock, blocking until it is free; released on drop.
-    fn lock(&self) -> Result<StoreLock>;
+    /// Takes the cross-process refresh lock (held across a refresh's HTTP calls, so only one
+    /// process spends the refresh token); waits a bounded time; released on drop.
+    fn lock_refresh(&self) -> Result<StoreLock>;
+    /// Takes the cross-process write lock (held for one read and the write that depends on it,
+    /// so a sign-out and a refresh's save are ordered); waits a bounded time; released on drop.
+    /// Never taken while waiting for the refresh lock, so a sign-out is not held up by a slow
+    /// refresh.
+    fn lock_writes(&self) -> Result<StoreLock>;
 }
 
-/// The held cross-process lock; dropping it releases the lock.
-#[derive(Debug)]
-pub struct StoreLock {
-    _file: File,
-}
+/// A held cross-process lock; dropping it releases the lock.
+pub type StoreLock = FileLock;
 
 /// The session in a JSON file.
 #[derive(Debug, Clone)]
@@ -65,10 +72,6 @@ impl FileStore {
         &self.path
     }
 
-    fn lock_path(&self) -> PathBuf {
-        self.path.with_extension("lock")
-    }
-
     fn io_error(&self, source: io::Error) -> Error {
         Error::Store {
             path: self.path.clone(),
@@ -85,23 +88,26 @@ impl FileStore {
         };
         match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(serde_json::Value::Object(map)) => Ok(Some(map)),
-            Ok(_) => Err(self.set_aside("the file is JSON but not an object")),
-            Err(e) => Err(self.set_aside(&format!("not JSON: {e}"))),
+            Ok(_) => Err(self.set_aside(&bytes, "the file is JSON but not an object")),
+            Err(e) => Err(self.set_aside(&bytes, &format!("not JSON ({})", json_fault(&e)))),
         }
     }
 
     /// Moves an unreadable file aside so the next load starts clean, and says where it went.
-    fn set_aside(&self, reason: &str) -> Error {
-        let stamp = OffsetDateTime::now_utc().unix_timestamp();
-        let kept = self.path.with_extension(format!("corrupt-{stamp}.json"));
-        match fs::rename(&self.path, &kept) {
-            Ok(()) => {
+    /// It is moved only if it still holds `bytes`: a good session another process wrote since is
+    /// never taken for the bad one.
+    fn set_aside(&self, bytes: &[u8], reason: &str) -> Error {
+        let kept = match self.keep_aside(bytes) {
+            Ok(kept) => {
                 warn!(path = %self.path.display(), kept = %kept.display(), reason, "session file was unreadable and was set aside");
+                kept
             }
             Err(e) => {
                 warn!(path = %self.path.display(), error = %e, "session file was unreadable and could not be set aside");
+                self.path.clone()
             }
-        }
+        };
+        prune_kept(&self.path);
         Error::CorruptStore {
             path: self.path.clone(),
             kept,
@@ -109,24 +115,119 @@ impl FileStore {
         }
     }
 
+    /// Links the file to a new name no earlier kept file has (a link never replaces a file),
+    /// makes it 0600 (it may hold live tokens), then removes the original name.
+    fn keep_aside(&self, bytes: &[u8]) -> io::Result<PathBuf> {
+        if fs::read(&self.path)? != bytes {
+            return Err(io::Error::other("the file changed while it was read"));
+        }
+        let now = OffsetDateTime::now_utc();
+        let stamp = format!("{}-{:09}", now.unix_timestamp(), now.nanosecond());
+        let mut attempt = 0u32;
+        let kept = loop {
+            let suffix = if attempt == 0 {
+                String::new()
+            } else {
+                format!("-{attempt}")
+            };
+            let kept = self
+                .path
+                .with_extension(format!("corrupt-{stamp}{suffix}.json"));
+            match fs::hard_link(&self.path, &kept) {
+                Ok(()) => break kept,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        };
+        fs::set_permissions(&kept, fs::Permissions::from_mode(0o600))?;
+        fs::remove_file(&self.path)?;
+        Ok(kept)
+    }
+
     fn write_object(&self, map: serde_json::Map<String, serde_json::Value>) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(map))
             .map_err(|e| self.io_error(io::Error::other(e)))?;
         fsutil::write_private_atomic(&self.path, &bytes).map_err(|e| self.io_error(e))
     }
+
+    fn lock_file(&self, suffix: &str) -> PathBuf {
+        self.path.with_extension(suffix)
+    }
+}
+
+/// Deletes all but the newest [`KEPT_CORRUPT_FILES`] kept copies of the session file `path`.
+fn prune_kept(path: &Path) {
+    let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
+        return;
+    };
+    let prefix = format!("{}.corrupt-", stem.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut kept: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    // Newest first; the name (seconds, then nanoseconds) breaks ties of a coarse clock.
+    kept.sort_by(|a, b| b.cmp(a));
+    for (_, old) in kept.into_iter().skip(KEPT_CORRUPT_FILES) {
+        let _ = fs::remove_file(old);
+    }
+}
+
+/// What is wrong with a JSON text, by position and kind, never quoting it: a session file holds
+/// tokens, and serde's messages quote the value they stumbled on.
+pub(crate) fn json_fault(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "a syntax error",
+        serde_json::error::Category::Data => "a value of the wrong kind",
+        serde_json::error::Category::Eof => "cut short",
+    };
+    let message = e.to_string();
+    // serde names a missing or unknown field by its name (not a value): worth keeping.
+    let field = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|p| message.split_once(p))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(name, _)| format!(", field `{name}`"))
+        .unwrap_or_default();
+    if e.line() == 0 {
+        format!("{kind}{field}")
+    } else {
+        format!("{kind}{field} at line {} column {}", e.line(), e.column())
+    }
 }
 
 impl SessionStore for FileStore {
     fn load(&self) -> Result<Option<Session>> {
-        let Some(mut map) = self.read_object()? else {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io_error(e)),
+        };
+        let map = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => return Err(self.set_aside(&bytes, "the file is JSON but not an object")),
+            Err(e) => return Err(self.set_aside(&bytes, &format!("not JSON ({})", json_fault(&e)))),
+        };
+        let Some(value) = map.get(SESSION_KEY).filter(|v| !v.is_null()) else {
             return Ok(None);
         };
-        match map.remove(SESSION_KEY) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(value) => serde_json::from_value(value)
-                .map(Some)
-                .map_err(|e| self.set_aside(&format!("`{SESSION_KEY}` is not a session: {e}"))),
+        let session = Session::deserialize(value).map_err(|e| {
+            self.set_aside(
+                &bytes,
+                &format!("`{SESSION_KEY}` is not a session ({})", json_fault(&e)),
+            )
+        })?;
+        if let Some(field) = session.implausible_date() {
+            return Err(self.set_aside(
+                &bytes,
+                &format!("`{SESSION_KEY}.{field}` is a date no session can hold"),
+            ));
         }
+        Ok(Some(session))
     }
 
     fn save(&self, session: &Session) -> Result<()> {
@@ -144,7 +245,9 @@ impl SessionStore for FileStore {
     fn clear(&self) -> Result<()> {
         match self.read_object() {
             Ok(Some(mut map)) => {
-                map.remove(SESSION_KEY);
+                if map.remove(SESSION_KEY).is_none() {
+                    return Ok(());
+                }
                 self.write_object(map)
             }
             Ok(None) | Err(Error::CorruptStore { .. }) => Ok(()),
@@ -152,26 +255,12 @@ impl SessionStore for FileStore {
         }
     }
 
-    fn lock(&self) -> Result<StoreLock> {
-        let lock_path = self.lock_path();
-        if let Some(dir) = lock_path.parent() {
-            fsutil::ensure_private_dir(dir).map_err(|e| self.io_error(e))?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|source| Error::Store {
-                path: lock_path.clone(),
-                source,
-            })?;
-        file.lock().map_err(|source| Error::Store {
-            path: lock_path,
-            source,
-        })?;
-        Ok(StoreLock { _file: file })
+    fn lock_refresh(&self) -> Result<StoreLock> {
+        lockfile::acquire(&self.lock_file("lock"), LOCK_WAIT)
+    }
+
+    fn lock_writes(&self) -> Result<StoreLock> {
+        lockfile::acquire(&self.lock_file("write.lock"), LOCK_WAIT)
     }
 }
 
@@ -200,9 +289,12 @@ mod tests {
         );
         store.clear().unwrap();
         assert_eq!(store.load().unwrap(), None);
-        drop(store.lock().unwrap());
-        let lock = fs::metadata(store.path().with_extension("lock")).unwrap();
-        assert_eq!(lock.permissions().mode() & 0o777, 0o600);
+        drop(store.lock_refresh().unwrap());
+        drop(store.lock_writes().unwrap());
+        for lock in ["lock", "write.lock"] {
+            let lock = fs::metadata(store.path().with_extension(lock)).unwrap();
+            assert_eq!(lock.permissions().mode() & 0o777, 0o600);
+        }
     }
 
     #[test]
@@ -236,5 +328,74 @@ mod tests {
         assert!(matches!(store.load(), Err(Error::CorruptStore { .. })));
         fsutil::write_private_atomic(store.path(), b"[1, 2]").unwrap();
         assert!(matches!(store.load(), Err(Error::CorruptStore { .. })));
+    }
+
+    fn kept_files(store: &FileStore) -> Vec<PathBuf> {
+        let mut kept: Vec<PathBuf> = fs::read_dir(store.path().parent().unwrap())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().contains(".corrupt-"))
+            .collect();
+        kept.sort();
+        kept
+    }
+
+    #[test]
+    fn corrupt_files_in_the_same_second_are_all_kept_private_and_only_the_newest_few() {
+        let (_d, store) = store();
+        let mut reasons = Vec::new();
+        for n in 0..5 {
+            fsutil::write_private_atomic(store.path(), format!("{{\"session\": {n}").as_bytes())
+                .unwrap();
+            fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).unwrap();
+            reasons.push(store.load().unwrap_err().to_string());
+            let kept = kept_files(&store);
+            assert_eq!(kept.len(), (n + 1).min(KEPT_CORRUPT_FILES), "{kept:?}");
+            for file in &kept {
+                let mode = fs::metadata(file).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", file.display());
+            }
+        }
+        // The newest survive: the last file written is among them.
+        let kept = kept_files(&store);
+        assert!(kept
+            .iter()
+            .any(|k| fs::read_to_string(k).unwrap() == "{\"session\": 4"));
+        assert!(reasons.iter().all(|r| r.contains("session.json")));
+    }
+
+    #[test]
+    fn an_absurd_date_is_a_corrupt_file_not_a_panic() {
+        let (_d, store) = store();
+        let mut doc = serde_json::json!({"session": sample(OffsetDateTime::now_utc(), 60)});
+        doc["session"]["authorized_at"] = "9999-12-31T23:59:59Z".into();
+        fsutil::write_private_atomic(store.path(), doc.to_string().as_bytes()).unwrap();
+        let err = store.load().unwrap_err();
+        assert!(matches!(err, Error::CorruptStore { .. }), "{err}");
+        assert!(err.to_string().contains("authorized_at"), "{err}");
+        assert_eq!(store.load().unwrap(), None);
+    }
+
+    #[test]
+    fn a_corrupt_file_s_reason_never_quotes_its_values() {
+        let (_d, store) = store();
+        let mut doc = serde_json::json!({"session": sample(OffsetDateTime::now_utc(), 60)});
+        // A token where a number belongs: serde's own message would quote it.
+        doc["session"]["scopes"] = 12345.into();
+        doc["session"]["profile"] = "u-secret-looking-value".into();
+        fsutil::write_private_atomic(store.path(), doc.to_string().as_bytes()).unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(!err.contains("u-secret-looking-value"), "{err}");
+        assert!(!err.contains("12345"), "{err}");
+        let access = "u-tokvalue-8f3a";
+        fsutil::write_private_atomic(
+            store.path(),
+            format!("{{\"session\": {{\"access_token\": \"{access}\", oops}}}}").as_bytes(),
+        )
+        .unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(!err.contains(access), "{err}");
+        assert!(err.contains("line 1"), "{err}");
     }
 }

@@ -94,8 +94,11 @@ impl SessionStore for StagedStore {
     fn clear(&self) -> feishu_oauth::Result<()> {
         self.inner.clear()
     }
-    fn lock(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
-        self.inner.lock()
+    fn lock_refresh(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+        self.inner.lock_refresh()
+    }
+    fn lock_writes(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+        self.inner.lock_writes()
     }
 }
 
@@ -192,8 +195,11 @@ impl SessionStore for CountingStore {
     fn clear(&self) -> feishu_oauth::Result<()> {
         self.inner.clear()
     }
-    fn lock(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
-        self.inner.lock()
+    fn lock_refresh(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+        self.inner.lock_refresh()
+    }
+    fn lock_writes(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+        self.inner.lock_writes()
     }
 }
 
