@@ -88,7 +88,7 @@ pub struct Config {
 }
 
 /// The config file as written on disk: every key optional.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     /// `app_id`.
@@ -114,24 +114,61 @@ pub struct ConfigFile {
     pub scopes: Option<String>,
 }
 
+impl std::fmt::Debug for ConfigFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The file holds the App Secret as a plain string: never printed.
+        f.debug_struct("ConfigFile")
+            .field("app_id", &self.app_id)
+            .field(
+                "app_secret",
+                &self.app_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("brand", &self.brand)
+            .field("accounts_url", &self.accounts_url)
+            .field("open_url", &self.open_url)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
 impl ConfigFile {
     /// The default path: `<config dir>/feishu-signin/config.toml`.
     pub fn default_path() -> Option<PathBuf> {
         dirs::config_dir().map(|d| d.join(CONFIG_DIR_NAME).join("config.toml"))
     }
 
-    /// Reads the file; a missing file is an empty one.
+    /// Reads the file; a missing file is an empty one. A file that does not parse is reported by
+    /// line and key, never by quoting it: the line may hold the App Secret.
     pub fn read(path: &Path) -> Result<Self> {
         match std::fs::read_to_string(path) {
             Ok(text) => toml::from_str(&text).map_err(|e| Error::ConfigFile {
                 path: path.to_owned(),
-                reason: e.to_string(),
+                reason: parse_fault(&text, &e),
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(Error::ConfigFile {
                 path: path.to_owned(),
                 reason: e.to_string(),
             }),
+        }
+    }
+
+    /// Reads the file for editing (the Settings form): a file that does not parse is moved aside
+    /// (mode 0600, as it may hold the App Secret) so a fresh one can replace it; the second value
+    /// says where it was kept.
+    pub fn read_for_edit(path: &Path) -> Result<(Self, Option<PathBuf>)> {
+        match Self::read(path) {
+            Ok(file) => Ok((file, None)),
+            Err(Error::ConfigFile { reason, .. }) if path.is_file() => {
+                let kept = keep_broken(path).map_err(|source| Error::Store {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                tracing::warn!(path = %path.display(), kept = %kept.display(), %reason, "the config file did not parse and was set aside");
+                Ok((Self::default(), Some(kept)))
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -145,6 +182,91 @@ impl ConfigFile {
             path: path.to_owned(),
             source,
         })
+    }
+}
+
+/// The keys a config file may hold.
+const FILE_KEYS: [&str; 7] = [
+    "app_id",
+    "app_secret",
+    "brand",
+    "accounts_url",
+    "open_url",
+    "redirect_uri",
+    "scopes",
+];
+
+/// What is wrong with a config file, by line and key. TOML's own message quotes the offending
+/// line (and its value), so only its first words are kept: a kind such as "invalid string".
+fn parse_fault(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().lines().next().unwrap_or_default();
+    let unknown = message.starts_with("unknown field");
+    let kind: String = message
+        .chars()
+        .take_while(|c| !matches!(c, ':' | '`' | '"' | '\'' | ','))
+        .collect();
+    let kind = kind.trim();
+    let kind = if kind.is_empty() {
+        "not valid TOML"
+    } else {
+        kind
+    };
+    let Some(start) = e.span().map(|span| span.start.min(text.len())) else {
+        return kind.to_owned();
+    };
+    let line_no = text
+        .get(..start)
+        .map_or(1, |before| before.matches('\n').count() + 1);
+    // The key at the start of that line, if it is one a person would write (a known key, or the
+    // unknown one the error is about), never something else that could be a value.
+    let key = text
+        .lines()
+        .nth(line_no - 1)
+        .and_then(|line| line.split_once('='))
+        .map(|(key, _)| key.trim())
+        .filter(|key| {
+            FILE_KEYS.contains(key)
+                || (unknown
+                    && !key.is_empty()
+                    && key.len() <= 40
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        });
+    match key {
+        Some(key) => format!(
+            "line {line_no}, key `{key}`: {kind} (the value is not shown: it may be a secret)"
+        ),
+        None => format!("line {line_no}: {kind} (the line is not shown: it may hold a secret)"),
+    }
+}
+
+/// Moves a config file that does not parse aside as `<name>.broken-<time>`, mode 0600.
+fn keep_broken(path: &Path) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let now = time::OffsetDateTime::now_utc();
+    let mut kept = path.as_os_str().to_owned();
+    kept.push(format!(
+        ".broken-{}-{:09}",
+        now.unix_timestamp(),
+        now.nanosecond()
+    ));
+    let kept = PathBuf::from(kept);
+    // A link never replaces an existing file, then the old name goes.
+    std::fs::hard_link(path, &kept)?;
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o600))?;
+    std::fs::remove_file(path)?;
+    Ok(kept)
+}
+
+/// Whether `url`'s host is on this machine (127.0.0.0/8, ::1 or `localhost`), where plain HTTP
+/// never crosses a network.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
@@ -219,6 +341,19 @@ impl Config {
                 ))
             }
         };
+
+        // A real app sends its App Secret and refresh tokens to these: never in clear text over a
+        // network. Loopback hosts (an emulator, a local proxy) may use plain HTTP.
+        if app.is_some() {
+            for (var, url) in [
+                ("FEISHU_ACCOUNTS_URL / accounts_url", &accounts_url),
+                ("FEISHU_OPEN_URL / open_url", &open_url),
+            ] {
+                if url.scheme() != "https" && !is_loopback(url) {
+                    return Err(Error::config(var, format!("`{url}` must be an https:// URL: over http the App Secret and the tokens would cross the network in clear text (plain http is allowed only for loopback hosts such as a local emulator)")));
+                }
+            }
+        }
 
         let redirect_uri = match pick("FEISHU_REDIRECT_URI", &file.redirect_uri) {
             Some(raw) => RedirectUri::parse(&raw)
@@ -400,5 +535,111 @@ mod tests {
             0o600
         );
         assert_eq!(ConfigFile::read(&path).unwrap(), file);
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_reported_by_line_and_key_never_by_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let cases = [
+            (
+                "app_id = \"cli_a\"\napp_secret = s3cr3tValue42\n",
+                "line 2",
+                Some("app_secret"),
+            ),
+            (
+                "app_id = \"cli_a\"\napp_secert = \"s3cr3tValue42\"\n",
+                "line 2",
+                Some("app_secert"),
+            ),
+            ("app_secret = 'abc\ns3cr3tValue42'\n", "line 2", None),
+            ("s3cr3tValue42\n", "line 1", None),
+            (
+                "app_secret = 12345678\nscopes = \"s3cr3tValue42\"\n",
+                "line 1",
+                Some("app_secret"),
+            ),
+        ];
+        for (text, line, key) in cases {
+            std::fs::write(&path, text).unwrap();
+            let err = ConfigFile::read(&path).unwrap_err().to_string();
+            assert!(
+                !err.contains("s3cr3tValue42") && !err.contains("12345678"),
+                "{err}"
+            );
+            assert!(err.contains("config.toml") && err.contains(line), "{err}");
+            if let Some(key) = key {
+                assert!(err.contains(&format!("`{key}`")), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn settings_can_replace_a_file_that_does_not_parse() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "app_secret = s3cr3t\n").unwrap();
+        let (file, kept) = ConfigFile::read_for_edit(&path).unwrap();
+        assert_eq!(file, ConfigFile::default());
+        let kept = kept.unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&kept).unwrap(),
+            "app_secret = s3cr3t\n"
+        );
+        assert_eq!(
+            std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(!path.exists());
+        // A readable file is edited in place.
+        ConfigFile {
+            app_id: Some("cli_a".into()),
+            ..Default::default()
+        }
+        .write(&path)
+        .unwrap();
+        let (file, kept) = ConfigFile::read_for_edit(&path).unwrap();
+        assert_eq!(file.app_id.as_deref(), Some("cli_a"));
+        assert!(kept.is_none());
+    }
+
+    #[test]
+    fn a_real_app_talks_https_except_to_loopback() {
+        let app = [
+            ("FEISHU_APP_ID", "cli_a"),
+            ("FEISHU_APP_SECRET", "s"),
+            ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x"),
+        ];
+        for (var, url) in [
+            ("FEISHU_OPEN_URL", "http://open.example.com"),
+            ("FEISHU_ACCOUNTS_URL", "http://10.0.0.1:8080"),
+        ] {
+            let mut env = app.to_vec();
+            env.push((var, url));
+            let err = Config::from_sources(&ConfigFile::default(), env_of(&env))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(var) && err.contains("https"), "{err}");
+        }
+        for url in [
+            "http://127.0.0.1:9",
+            "http://localhost:9",
+            "http://[::1]:9",
+            "https://proxy.example.com",
+        ] {
+            let mut env = app.to_vec();
+            env.push(("FEISHU_OPEN_URL", url));
+            Config::from_sources(&ConfigFile::default(), env_of(&env)).unwrap();
+        }
+        // The sandbox sends nothing real: its emulator is on loopback anyway.
+        Config::from_sources(
+            &ConfigFile::default(),
+            env_of(&[
+                ("FEISHU_OPEN_URL", "http://127.0.0.1:9"),
+                ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x"),
+            ]),
+        )
+        .unwrap();
     }
 }
