@@ -1,6 +1,11 @@
 //! The loopback listener (RFC 8252 §7.3): an HTTP server on `127.0.0.1:<registered port>` that waits
 //! for the one callback carrying the pending sign-in's `state`.
 //!
+//! A `localhost` redirect is served on both loopback addresses a browser may resolve it to
+//! (127.0.0.1 and ::1); `127.0.0.1` is the one to register (RFC 8252 §8.3). A request whose `Host`
+//! is not the redirect's own authority (or the address it was accepted on) is refused: a web page
+//! that rebinds its own DNS name to 127.0.0.1 cannot talk to the listener.
+//!
 //! Anything else (a favicon request, a scanner, a forged or replayed callback, garbage bytes) gets
 //! its own answer and the wait goes on. Headers are bounded in size and read time, connections in
 //! number and lifetime. When the callback arrives, the timeout passes or the wait is dropped
@@ -46,6 +51,8 @@ const OUTCOME_WAIT: Duration = Duration::from_secs(45);
 #[derive(Debug)]
 pub struct LoopbackListener {
     listener: TcpListener,
+    /// For a `localhost` redirect, the IPv6 loopback listener beside the IPv4 one.
+    ipv6: Option<TcpListener>,
     redirect_uri: RedirectUri,
 }
 
@@ -107,6 +114,9 @@ type DeliverySlot = Arc<Mutex<Option<oneshot::Sender<()>>>>;
 /// What every connection task shares.
 struct Shared {
     redirect_uri: RedirectUri,
+    /// The `Host` values a genuine browser request carries: the redirect's authority and the
+    /// addresses listened on.
+    hosts: Vec<String>,
     matcher: StateMatcher,
     /// Taken by the first genuine callback; later ones (replays) find it empty.
     arrival: Mutex<Option<mpsc::Sender<Arrival>>>,
@@ -122,15 +132,38 @@ impl LoopbackListener {
                 format!("`{redirect_uri}` is not a loopback redirect"),
             ));
         };
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Listen {
-                addr: addr.to_string(),
-                source,
-            })?;
-        info!(%addr, "listening for the sign-in callback");
+        let listen = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| Error::Listen {
+                    addr: addr.to_string(),
+                    source,
+                })
+        };
+        let listener = listen(addr).await?;
+        // A browser may resolve `localhost` to either loopback address, so both are served.
+        let ipv6 = if redirect_uri.url().host_str() == Some("localhost") {
+            let v6 = SocketAddr::new(std::net::Ipv6Addr::LOCALHOST.into(), addr.port());
+            match listen(v6).await {
+                Ok(listener) => Some(listener),
+                // No IPv6 on this machine: no browser here can reach ::1 either.
+                Err(Error::Listen { source, .. })
+                    if matches!(
+                        source.kind(),
+                        std::io::ErrorKind::AddrNotAvailable | std::io::ErrorKind::Unsupported
+                    ) || source.raw_os_error() == Some(97) =>
+                {
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        info!(%addr, ipv6 = ipv6.is_some(), "listening for the sign-in callback");
         Ok(Self {
             listener,
+            ipv6,
             redirect_uri: redirect_uri.clone(),
         })
     }
@@ -148,8 +181,15 @@ impl LoopbackListener {
     pub async fn wait(self, matcher: StateMatcher, timeout: Duration) -> Result<Arrival> {
         let (tx, mut rx) = mpsc::channel(1);
         let redirect_uri = self.redirect_uri.clone();
+        let mut hosts = vec![redirect_authority(&redirect_uri)];
+        for listener in std::iter::once(&self.listener).chain(&self.ipv6) {
+            if let Ok(addr) = listener.local_addr() {
+                hosts.push(addr.to_string());
+            }
+        }
         let shared = Arc::new(Shared {
             redirect_uri: redirect_uri.clone(),
+            hosts,
             matcher,
             arrival: Mutex::new(Some(tx)),
         });
@@ -157,16 +197,36 @@ impl LoopbackListener {
         // listening socket is dropped right there, and the port is free before this returns.
         tokio::select! {
             arrival = rx.recv() => arrival.ok_or(Error::Cancelled),
-            () = accept_loop(self.listener, shared) => Err(Error::Cancelled),
+            () = accept_loop(self.listener, self.ipv6, shared) => Err(Error::Cancelled),
             () = tokio::time::sleep(timeout) => Err(Error::Timeout { timeout, redirect_uri: redirect_uri.to_string() }),
         }
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// `host:port` of the redirect URI, as a browser sends it in `Host`.
+fn redirect_authority(redirect_uri: &RedirectUri) -> String {
+    let url = redirect_uri.url();
+    let host = url.host_str().unwrap_or_default();
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+async fn accept_loop(listener: TcpListener, ipv6: Option<TcpListener>, shared: Arc<Shared>) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let accept_ipv6 = || async {
+        match &ipv6 {
+            Some(listener) => listener.accept().await,
+            None => std::future::pending().await,
+        }
+    };
     loop {
-        let (stream, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            accepted = accept_ipv6() => accepted,
+        };
+        let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(e) => {
                 // Out of file descriptors and the like: pause rather than spin.
@@ -223,6 +283,20 @@ async fn handle(
             StatusCode::METHOD_NOT_ALLOWED,
             Tone::Neutral,
             "Not allowed",
+            "This address only receives the sign-in redirect.",
+        ));
+    }
+    let host = request
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !shared.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        warn!("request for another host refused (a DNS-rebinding page, or a misdirected request)");
+        return Ok(page(
+            StatusCode::MISDIRECTED_REQUEST,
+            Tone::Neutral,
+            "Wrong address",
             "This address only receives the sign-in redirect.",
         ));
     }

@@ -12,9 +12,16 @@ use feishu_emulator::browse::Decision;
 use feishu_oauth::{begin, Error, LoopbackListener, RedirectUri};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// Sends `bytes` as they are, except that `Host: x` becomes the listener's own `Host`.
 async fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> String {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(bytes).await.unwrap();
+    let bytes = match std::str::from_utf8(bytes) {
+        Ok(text) => text
+            .replace("Host: x\r\n", &format!("Host: {addr}\r\n"))
+            .into_bytes(),
+        Err(_) => bytes.to_vec(),
+    };
+    stream.write_all(&bytes).await.unwrap();
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await;
     String::from_utf8_lossy(&out).into_owned()
@@ -136,4 +143,61 @@ async fn a_second_sign_in_on_the_same_port_is_told_why_it_cannot_listen() {
     let err = LoopbackListener::bind(&redirect).await.unwrap_err();
     assert!(matches!(err, Error::Listen { .. }), "{err}");
     assert!(err.to_string().contains("another sign-in"), "{err}");
+}
+
+#[tokio::test]
+async fn a_page_rebinding_its_name_to_loopback_is_refused_and_the_sign_in_goes_on() {
+    let s = setup(|b| b).await;
+    let (url, pending) = begin(s.request("offline_access"));
+    let listener = LoopbackListener::bind(&s.redirect_uri).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let wait = tokio::spawn(listener.wait(pending.state_matcher(), Duration::from_secs(20)));
+    for host in [
+        format!("evil.example:{}", addr.port()),
+        "127.0.0.1".to_owned(),
+        format!("127.0.0.1:{}", addr.port() ^ 1),
+    ] {
+        let head = format!("GET /callback?code=abc&state=x HTTP/1.1\r\nHost: {host}\r\n\r\n");
+        let answer = raw(addr, head.as_bytes()).await;
+        assert!(answer.starts_with("HTTP/1.1 421"), "{host}: {answer}");
+    }
+    let no_host = raw(addr, b"GET /callback?code=abc&state=x HTTP/1.1\r\n\r\n").await;
+    assert!(no_host.starts_with("HTTP/1.1 4"), "{no_host}");
+    let browser = tokio::spawn(browse(url, Decision::Approve));
+    let arrival = wait.await.unwrap().unwrap();
+    let session = pending.complete(arrival.callback, &s.client).await.unwrap();
+    arrival.responder.succeeded(&session.profile.name).await;
+    browser.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_localhost_redirect_is_served_on_both_loopback_addresses() {
+    let port = common::free_port();
+    let redirect = RedirectUri::parse(&format!("http://localhost:{port}/callback")).unwrap();
+    let s = setup(|b| b).await;
+    let (_url, pending) = begin(s.request("offline_access"));
+    let listener = LoopbackListener::bind(&redirect).await.unwrap();
+    let wait = tokio::spawn(listener.wait(pending.state_matcher(), Duration::from_secs(20)));
+    let ipv6 = std::net::TcpListener::bind("[::1]:0").is_ok();
+    let mut addrs = vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))];
+    if ipv6 {
+        addrs.push(std::net::SocketAddr::from((
+            std::net::Ipv6Addr::LOCALHOST,
+            port,
+        )));
+    } else {
+        eprintln!("this machine has no IPv6 loopback: only 127.0.0.1 is checked");
+    }
+    for addr in addrs {
+        let head = format!("GET /favicon.ico HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n");
+        let answer = raw(addr, head.as_bytes()).await;
+        assert!(answer.starts_with("HTTP/1.1 404"), "{addr}: {answer}");
+    }
+    wait.abort();
+    let _ = wait.await;
+    std::net::TcpListener::bind(("127.0.0.1", port)).expect("IPv4 port released");
+    if ipv6 {
+        std::net::TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, port))
+            .expect("IPv6 port released");
+    }
 }
