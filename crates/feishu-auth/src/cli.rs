@@ -37,8 +37,12 @@ pub enum Command {
     Token,
     /// Refresh the user access token now.
     Refresh,
-    /// Sign out (forget the session on this machine).
-    Logout,
+    /// Sign out of the configured app (forget its session on this machine).
+    Logout {
+        /// Also remove a session that belongs to another app (or the sandbox).
+        #[arg(long)]
+        any_app: bool,
+    },
     /// Run the sandbox's Feishu emulator in the foreground.
     Emulator {
         /// The port to listen on (0: any free port).

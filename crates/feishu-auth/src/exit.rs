@@ -18,9 +18,10 @@ pub const FEISHU_ERROR: u8 = 6;
 /// The exit status for an error.
 pub fn code_for(error: &Error) -> ExitCode {
     ExitCode::from(match error {
-        Error::SignedOut | Error::SignInRequired { .. } | Error::CorruptStore { .. } => {
-            SIGN_IN_REQUIRED
-        }
+        Error::SignedOut
+        | Error::SignInRequired { .. }
+        | Error::CorruptStore { .. }
+        | Error::SignedOutDuringRefresh => SIGN_IN_REQUIRED,
         Error::Timeout { .. } => TIMED_OUT,
         Error::AccessDenied => DECLINED,
         Error::Feishu(_) => FEISHU_ERROR,

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod context;
 mod exit;
+mod failure;
 mod view;
 
 use clap::Parser;
@@ -34,9 +35,12 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(commands::run(cli.command)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("feishu-auth: {e}");
-            exit::code_for(&e)
+        Err(failure) => {
+            let (message, code) = failure.report();
+            if let Some(message) = message {
+                eprintln!("feishu-auth: {message}");
+            }
+            code
         }
     }
 }

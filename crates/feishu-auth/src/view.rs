@@ -175,3 +175,12 @@ pub fn summary(brand: &str, session: &Session, now: OffsetDateTime) -> String {
     }
     out
 }
+
+/// An issuer as a person reads it: "the sandbox", or "feishu app cli_…".
+pub fn issuer_name(issuer: &feishu_oauth::Issuer) -> String {
+    if issuer.brand == feishu_emulator::sandbox::BRAND {
+        "the sandbox".to_owned()
+    } else {
+        format!("{} app {}", issuer.brand, issuer.app_id)
+    }
+}

@@ -8,108 +8,12 @@
     clippy::too_many_lines
 )]
 
-use std::{
-    net::TcpListener,
-    path::{Path, PathBuf},
-    process::Output,
-    time::Duration,
-};
+mod common;
 
-use feishu_emulator::{Emulator, EmulatorBuilder, Endpoint};
+use std::{net::TcpListener, process::Output, time::Duration};
 
-const CLI: &str = env!("CARGO_BIN_EXE_feishu-auth");
-
-/// The emulator's binary sits beside this package's in the target directory.
-fn emulator_bin() -> PathBuf {
-    let path = Path::new(CLI).with_file_name("feishu-emulator");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace` (the README's test command does)",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Harness {
-    emulator: Emulator,
-    dir: tempfile::TempDir,
-    redirect_uri: String,
-    browser: String,
-    secret: String,
-}
-
-impl Harness {
-    async fn new(customize: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Self {
-        let redirect_uri = format!("http://127.0.0.1:{}/callback", free_port());
-        let emulator = customize(Emulator::builder().redirect_uri(redirect_uri.clone()))
-            .start()
-            .await
-            .unwrap();
-        let secret = emulator.app_secret().to_owned();
-        Self {
-            emulator,
-            dir: tempfile::tempdir().unwrap(),
-            redirect_uri,
-            browser: format!("{} browse", emulator_bin().display()),
-            secret,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let base = self.emulator.base_url().to_string();
-        let mut cmd = tokio::process::Command::new(CLI);
-        cmd.args(args)
-            .env_remove("RUST_LOG")
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("FEISHU_SIGNIN_DATA_DIR", self.dir.path().join("data"))
-            .env("FEISHU_APP_ID", self.emulator.app_id())
-            .env("FEISHU_APP_SECRET", &self.secret)
-            .env("FEISHU_BRAND", "feishu")
-            .env("FEISHU_ACCOUNTS_URL", &base)
-            .env("FEISHU_OPEN_URL", &base)
-            .env("FEISHU_REDIRECT_URI", &self.redirect_uri)
-            .env(
-                "FEISHU_SCOPES",
-                "offline_access contact:user.email:readonly",
-            )
-            .env("FEISHU_SIGNIN_BROWSER", &self.browser)
-            .kill_on_drop(true);
-        cmd
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
-            .await
-            .expect("feishu-auth hung")
-            .unwrap();
-        eprintln!(
-            "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
-            args.join(" "),
-            out.status.code(),
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        out
-    }
-
-    async fn status(&self) -> serde_json::Value {
-        let out = self.run(&["status", "--json"]).await;
-        assert!(out.status.success());
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{emulator_bin, free_port, text, Harness, CLI};
+use feishu_emulator::Endpoint;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_status_token_refresh_logout() {
@@ -443,7 +347,8 @@ async fn status_warns_in_the_last_fourteen_days_before_reauthorization() {
     );
 }
 
-/// A forward proxy that rewrites absolute-form requests to `target` and counts them.
+/// A forward proxy that rewrites absolute-form requests to `target` and counts them. An https
+/// tunnel (`CONNECT`) is counted and refused: the emulator speaks no TLS.
 async fn forward_proxy(
     target: std::net::SocketAddr,
 ) -> (u16, std::sync::Arc<std::sync::atomic::AtomicU32>) {
@@ -475,6 +380,14 @@ async fn forward_proxy(
                     parts.next().unwrap(),
                     parts.next().unwrap(),
                 );
+                if method == "CONNECT" {
+                    assert_eq!(uri, "open.feishu.invalid:443");
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let _ = client
+                        .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                        .await;
+                    return;
+                }
                 let url = url::Url::parse(uri).expect("a proxy gets absolute-form requests");
                 assert_eq!(url.host_str(), Some("open.feishu.invalid"));
                 seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -507,28 +420,30 @@ async fn a_proxy_is_used_for_feishu_and_never_for_loopback() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
 
-    // A non-loopback Open API host goes through HTTP_PROXY.
+    // A non-loopback Open API host (https, as a real app must use) goes through HTTPS_PROXY; the
+    // proxy refuses the tunnel, so the refresh fails without signing anyone out.
     let (proxy_port, proxied) = forward_proxy(h.emulator.addr()).await;
     let out = h
         .command(&["refresh"])
-        .env("FEISHU_OPEN_URL", "http://open.feishu.invalid/")
-        .env("HTTP_PROXY", format!("http://127.0.0.1:{proxy_port}"))
+        .env("FEISHU_OPEN_URL", "https://open.feishu.invalid/")
+        .env("HTTPS_PROXY", format!("http://127.0.0.1:{proxy_port}"))
         .env_remove("NO_PROXY")
         .output()
         .await
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!out.status.success());
     assert_eq!(
         proxied.load(std::sync::atomic::Ordering::SeqCst),
         1,
         "the refresh went through the proxy"
     );
+    assert_eq!(h.status().await["signedIn"], true);
 
     // NO_PROXY is honoured: the host is then resolved directly (and does not exist).
     let out = h
         .command(&["refresh"])
-        .env("FEISHU_OPEN_URL", "http://open.feishu.invalid/")
-        .env("HTTP_PROXY", format!("http://127.0.0.1:{proxy_port}"))
+        .env("FEISHU_OPEN_URL", "https://open.feishu.invalid/")
+        .env("HTTPS_PROXY", format!("http://127.0.0.1:{proxy_port}"))
         .env("NO_PROXY", "feishu.invalid")
         .output()
         .await

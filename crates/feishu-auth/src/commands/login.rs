@@ -1,27 +1,23 @@
 //! `login`: the whole sign-in from a terminal: listen, open the browser, wait for the callback,
 //! exchange the code, fetch the profile, save.
 
-use std::time::Duration;
+use std::{io::Write as _, time::Duration};
 
-use feishu_oauth::{begin, CallbackRoute, Error, LoopbackListener, Result, Scopes, SignInRequest};
+use feishu_oauth::{begin, CallbackRoute, Error, LoopbackListener, Scopes, SignInRequest};
 use time::OffsetDateTime;
 
-use crate::{context::Context, view};
+use crate::{context::Context, failure::Outcome, view};
 
 /// Runs the sign-in.
-pub async fn run(
-    ctx: &Context,
-    no_browser: bool,
-    timeout_secs: u64,
-    scopes: &[String],
-) -> Result<()> {
+pub async fn run(ctx: &Context, no_browser: bool, timeout_secs: u64, scopes: &[String]) -> Outcome {
     let config = ctx.resolved_config().await?;
     let client = ctx.client().await?;
     if config.redirect_uri.route() == CallbackRoute::DeepLink {
         return Err(Error::config(
             "FEISHU_REDIRECT_URI / redirect_uri",
             format!("`{}` is a deep link, which only the desktop app receives; the CLI needs a loopback redirect such as http://127.0.0.1:28283/callback", config.redirect_uri),
-        ));
+        )
+        .into());
     }
     let scopes = if scopes.is_empty() {
         config.scopes.clone()
@@ -64,7 +60,7 @@ pub async fn run(
     let wait = listener.wait(pending.state_matcher(), Duration::from_secs(timeout_secs));
     let arrival = tokio::select! {
         arrival = wait => arrival?,
-        _ = tokio::signal::ctrl_c() => return Err(Error::Cancelled),
+        _ = tokio::signal::ctrl_c() => return Err(Error::Cancelled.into()),
     };
     match pending.complete(arrival.callback, &client).await {
         Ok(session) => {
@@ -74,15 +70,16 @@ pub async fn run(
                 Err(e) => arrival.responder.failed(&e.to_string()).await,
             }
             saved?;
-            println!(
+            writeln!(
+                std::io::stdout(),
                 "{}",
                 view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc())
-            );
+            )?;
             Ok(())
         }
         Err(e) => {
             arrival.responder.failed(&e.to_string()).await;
-            Err(e)
+            Err(e.into())
         }
     }
 }

@@ -6,19 +6,19 @@ mod session;
 
 use feishu_oauth::Result;
 
-use crate::{cli::Command, context::Context};
+use crate::{cli::Command, context::Context, failure::Outcome};
 
 /// Runs a subcommand.
-pub async fn run(command: Command) -> Result<()> {
+pub async fn run(command: Command) -> Outcome {
     match command {
         Command::Emulator {
             port,
             for_app: None,
-        } => emulator::run(port).await,
+        } => Ok(emulator::run(port).await?),
         Command::Emulator {
             port,
             for_app: Some(data_dir),
-        } => emulator::run_for_app(port, &data_dir).await,
+        } => Ok(emulator::run_for_app(port, &data_dir).await?),
         Command::Login {
             no_browser,
             timeout,
@@ -27,7 +27,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Status { json } => session::status(&load()?, json),
         Command::Token => session::token(&load()?).await,
         Command::Refresh => session::refresh(&load()?).await,
-        Command::Logout => session::logout(&load()?),
+        Command::Logout { any_app } => session::logout(&load()?, any_app),
     }
 }
 

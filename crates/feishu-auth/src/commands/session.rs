@@ -2,65 +2,89 @@
 
 use std::io::Write as _;
 
-use feishu_oauth::{Error, Result};
+use feishu_oauth::{Error, SignOut};
 use time::OffsetDateTime;
 
-use crate::{context::Context, view};
+use crate::{context::Context, failure::Outcome, view};
 
 /// `status [--json]`. A corrupt session file is reported on stderr and shown as signed out.
-pub fn status(ctx: &Context, json: bool) -> Result<()> {
+pub fn status(ctx: &Context, json: bool) -> Outcome {
     let session = match ctx.sessions.current() {
         Ok(session) => session,
         Err(e @ Error::CorruptStore { .. }) => {
             eprintln!("feishu-auth: {e}");
             None
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let now = OffsetDateTime::now_utc();
+    let mut stdout = std::io::stdout().lock();
     if json {
         let doc = view::StatusJson::new(ctx.brand_name(), session.as_ref(), now);
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+        writeln!(stdout, "{text}")?;
     } else {
         match &session {
-            Some(s) => println!("{}", view::summary(ctx.brand_name(), s, now)),
-            None => println!(
+            Some(s) => writeln!(stdout, "{}", view::summary(ctx.brand_name(), s, now))?,
+            None => writeln!(
+                stdout,
                 "Not signed in ({}). Run `feishu-auth login`.",
                 ctx.brand_name()
-            ),
+            )?,
         }
     }
-    Ok(())
+    Ok(stdout.flush()?)
 }
 
-/// `token`: the access token alone on stdout, refreshed first when it needs it.
-pub async fn token(ctx: &Context) -> Result<()> {
+/// `token`: the access token alone on stdout, refreshed first when it needs it. A token that did
+/// not reach stdout is a failure (a closed pipe fails quietly), so `token > file` can be trusted.
+pub async fn token(ctx: &Context) -> Outcome {
     let session = ctx.sessions.fresh_session(|| ctx.client()).await?;
     let mut stdout = std::io::stdout().lock();
-    // A closed pipe is the reader's choice, not an error worth a message.
-    let _ = writeln!(stdout, "{}", session.access_token.expose());
+    writeln!(stdout, "{}", session.access_token.expose())?;
+    stdout.flush()?;
+    // The token is valid, but a refreshed session not on disk leaves a spent refresh token there.
+    ctx.sessions.flush_unsaved()?;
     Ok(())
 }
 
 /// `refresh`: a new access token (and refresh token) now.
-pub async fn refresh(ctx: &Context) -> Result<()> {
+pub async fn refresh(ctx: &Context) -> Outcome {
     let session = ctx.sessions.refresh_now(|| ctx.client()).await?;
-    println!(
+    ctx.sessions.flush_unsaved()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "Refreshed.\n{}",
         view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc())
-    );
-    Ok(())
+    )?;
+    Ok(stdout.flush()?)
 }
 
-/// `logout`: forget the session here (Feishu has no revocation endpoint; the user can remove the
-/// grant in their account's security settings).
-pub fn logout(ctx: &Context) -> Result<()> {
-    let was_signed_in = matches!(ctx.sessions.current(), Ok(Some(_)));
-    ctx.sessions.sign_out()?;
-    if was_signed_in {
-        println!("Signed out.");
+/// `logout`: forget the configured app's session here (Feishu documents no revocation endpoint;
+/// the user can remove the grant in their account's security settings). A session of another app
+/// is only removed with `--any-app`.
+pub fn logout(ctx: &Context, any_app: bool) -> Outcome {
+    let outcome = if any_app {
+        ctx.sessions.sign_out_any()?
     } else {
-        println!("Not signed in; nothing to do.");
+        ctx.sessions.sign_out()?
+    };
+    let configured = view::issuer_name(ctx.sessions.issuer());
+    let mut stdout = std::io::stdout().lock();
+    match outcome {
+        SignOut::SignedOut(session) => writeln!(
+            stdout,
+            "Signed out {} from {}.",
+            session.profile.name,
+            view::issuer_name(&session.issuer)
+        )?,
+        SignOut::NotSignedIn => writeln!(stdout, "Not signed in to {configured}; nothing to do.")?,
+        SignOut::OtherIssuer(other) => writeln!(
+            stdout,
+            "Not signed in to {configured}. The session here belongs to {} and was left as it is; `feishu-auth logout --any-app` removes it.",
+            view::issuer_name(&other)
+        )?,
     }
-    Ok(())
+    Ok(stdout.flush()?)
 }

@@ -1,0 +1,49 @@
+//! Why a command failed: the core's error, or standard output that could not be written.
+//!
+//! A script that runs `feishu-auth token > file` must be able to trust exit status 0: a token that
+//! did not reach standard output (a full disk, a closed pipe) is a failure, never a success.
+
+use std::{io, process::ExitCode};
+
+use crate::exit;
+
+/// A command's failure.
+#[derive(Debug)]
+pub enum Failure {
+    /// The sign-in, the session or the settings.
+    Core(feishu_oauth::Error),
+    /// Writing standard output failed.
+    Output(io::Error),
+}
+
+impl From<feishu_oauth::Error> for Failure {
+    fn from(e: feishu_oauth::Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Output(e)
+    }
+}
+
+impl Failure {
+    /// What to print on stderr (nothing for a closed pipe: the reader chose to stop), and the
+    /// exit status.
+    pub fn report(&self) -> (Option<String>, ExitCode) {
+        match self {
+            Failure::Core(e) => (Some(e.to_string()), exit::code_for(e)),
+            Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                (None, ExitCode::from(exit::FAILURE))
+            }
+            Failure::Output(e) => (
+                Some(format!("could not write to standard output: {e}")),
+                ExitCode::from(exit::FAILURE),
+            ),
+        }
+    }
+}
+
+/// A command's result.
+pub type Outcome = Result<(), Failure>;

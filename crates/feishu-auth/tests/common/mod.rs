@@ -1,0 +1,112 @@
+//! Shared set-up for the CLI's tests: an emulator, a data folder, and `feishu-auth` run against
+//! them with `feishu-emulator browse` standing in for the person in the browser.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr
+)]
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::Output,
+    time::Duration,
+};
+
+use feishu_emulator::{Emulator, EmulatorBuilder};
+
+pub const CLI: &str = env!("CARGO_BIN_EXE_feishu-auth");
+
+/// The emulator's binary sits beside this package's in the target directory.
+pub fn emulator_bin() -> PathBuf {
+    let path = Path::new(CLI).with_file_name("feishu-emulator");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace` (the README's test command does)",
+        path.display()
+    );
+    path
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub struct Harness {
+    pub emulator: Emulator,
+    pub dir: tempfile::TempDir,
+    pub redirect_uri: String,
+    pub browser: String,
+    pub secret: String,
+}
+
+impl Harness {
+    pub async fn new(customize: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Self {
+        let redirect_uri = format!("http://127.0.0.1:{}/callback", free_port());
+        let emulator = customize(Emulator::builder().redirect_uri(redirect_uri.clone()))
+            .start()
+            .await
+            .unwrap();
+        let secret = emulator.app_secret().to_owned();
+        Self {
+            emulator,
+            dir: tempfile::tempdir().unwrap(),
+            redirect_uri,
+            browser: format!("{} browse", emulator_bin().display()),
+            secret,
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let base = self.emulator.base_url().to_string();
+        let mut cmd = tokio::process::Command::new(CLI);
+        cmd.args(args)
+            .env_remove("RUST_LOG")
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("FEISHU_SIGNIN_DATA_DIR", self.dir.path().join("data"))
+            .env("FEISHU_APP_ID", self.emulator.app_id())
+            .env("FEISHU_APP_SECRET", &self.secret)
+            .env("FEISHU_BRAND", "feishu")
+            .env("FEISHU_ACCOUNTS_URL", &base)
+            .env("FEISHU_OPEN_URL", &base)
+            .env("FEISHU_REDIRECT_URI", &self.redirect_uri)
+            .env(
+                "FEISHU_SCOPES",
+                "offline_access contact:user.email:readonly",
+            )
+            .env("FEISHU_SIGNIN_BROWSER", &self.browser)
+            .kill_on_drop(true);
+        cmd
+    }
+
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
+            .await
+            .expect("feishu-auth hung")
+            .unwrap();
+        eprintln!(
+            "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
+            args.join(" "),
+            out.status.code(),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        out
+    }
+
+    pub async fn status(&self) -> serde_json::Value {
+        let out = self.run(&["status", "--json"]).await;
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
