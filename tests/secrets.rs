@@ -1,6 +1,8 @@
-//! The app never lets a secret out: a whole sign-in, refresh and sign-out through its commands
-//! with tracing at TRACE, and every log line, every IPC answer and every event payload is searched
-//! for the App Secret, the authorization code, the refresh tokens and the access tokens.
+//! The app never lets a secret out: a sign-in, a refresh, a background refresh, a copy, a
+//! settings save, a sign-out and a sign-in through the deep link, with tracing at TRACE; every log
+//! line, every IPC answer and every event any page could listen to (the app's and every plugin's,
+//! `store://change` and `deep-link://new-url` among them) is searched for the App Secret, the
+//! authorization codes, the PKCE verifiers, the refresh tokens and the access tokens.
 
 #![allow(
     clippy::unwrap_used,
@@ -23,6 +25,8 @@ use feishu_emulator::{
 };
 use serde_json::{json, Value};
 use tauri::{test::MockRuntime, Listener, WebviewWindow};
+
+const DEEP_LINK: &str = "dev.feishu-signin.app:/callback";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -58,7 +62,13 @@ fn no_secret_reaches_logs_ipc_or_events() {
     let redirect = format!("http://127.0.0.1:{}/callback", support::free_port());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emulator = runtime
-        .block_on(Emulator::builder().redirect_uri(redirect.clone()).start())
+        .block_on(
+            Emulator::builder()
+                .redirect_uri(redirect.clone())
+                .redirect_uri(DEEP_LINK)
+                .access_token_ttl(Duration::from_secs(6))
+                .start(),
+        )
         .unwrap();
     support::use_emulator(dir.path(), &emulator, &redirect);
     // The "browser" only writes the URL down; this test plays the person.
@@ -69,14 +79,15 @@ fn no_secret_reaches_logs_ipc_or_events() {
 
     let (app, webview) = support::app();
     let events = Arc::new(Mutex::new(Vec::<String>::new()));
-    for name in [
-        "session://changed",
-        "sign-in://progress",
-        "activity://added",
-    ] {
+    let names = support::page_event_names();
+    for name in &names {
         let events = Arc::clone(&events);
-        app.listen_any(name, move |event| {
-            events.lock().unwrap().push(event.payload().to_owned());
+        let name_for_log = name.clone();
+        app.listen_any(name.clone(), move |event| {
+            events
+                .lock()
+                .unwrap()
+                .push(format!("{name_for_log} {}", event.payload()));
         });
     }
 
@@ -131,9 +142,43 @@ fn no_secret_reaches_logs_ipc_or_events() {
         ("refresh token", stored("refresh_token")),
     ];
     std::thread::sleep(Duration::from_millis(1100));
-    for cmd in ["refresh", "session", "settings", "activity"] {
+    for cmd in [
+        "refresh",
+        "session",
+        "settings",
+        "activity",
+        "copy_access_token",
+    ] {
         answers.push(invoke(&webview, cmd, json!({})));
     }
+    secrets.push(("access token", stored("access_token")));
+    secrets.push(("refresh token", stored("refresh_token")));
+
+    // The keeper refreshes in the background once the 6 s token is within its margin (3 s).
+    let before = emulator.refreshes();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while emulator.refreshes() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no background refresh"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    secrets.push(("access token", stored("access_token")));
+    secrets.push(("refresh token", stored("refresh_token")));
+
+    // Settings: a typed App Secret goes to the file, never back to the page.
+    let typed_secret = "typed-app-secret-5d2c9e";
+    answers.push(invoke(
+        &webview,
+        "save_settings",
+        json!({"settings": {"appId": emulator.app_id(), "appSecret": typed_secret,
+                            "brand": "feishu", "redirectUri": redirect, "scopes": ["offline_access"]}}),
+    ));
+    secrets.push(("typed App Secret", typed_secret.to_owned()));
+    answers.push(invoke(&webview, "settings", json!({})));
+
     // The state a window opens on goes to the page too.
     let initial = feishu_signin_lib::window::initial_state_script(app.handle());
     assert!(initial.contains("张三"), "{initial}");
@@ -141,8 +186,58 @@ fn no_secret_reaches_logs_ipc_or_events() {
     secrets.push(("access token", stored("access_token")));
     secrets.push(("refresh token", stored("refresh_token")));
     answers.push(invoke(&webview, "sign_out", json!({})));
+
+    // A sign-in through the deep link, delivered as a second launch's arguments, the way
+    // tauri-plugin-single-instance hands them over; then a stray link with no sign-in waiting.
+    std::fs::remove_file(&url_file).unwrap();
+    let signing_in = {
+        let webview = webview.clone();
+        std::thread::spawn(move || {
+            invoke(
+                &webview,
+                "sign_in",
+                json!({"route": "deepLink", "scopes": ["offline_access"]}),
+            )
+        })
+    };
+    let deep_link = runtime.block_on(async {
+        let url = loop {
+            if let Ok(url) = std::fs::read_to_string(&url_file) {
+                if !url.is_empty() {
+                    break url;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        Browser::new()
+            .unwrap()
+            .consent(&url::Url::parse(&url).unwrap(), Decision::Approve)
+            .await
+            .unwrap()
+    });
+    let launch = |url: &str| {
+        feishu_signin_lib::handle_launch_args(
+            app.handle(),
+            &["feishu-signin".to_owned(), url.to_owned()],
+        );
+    };
+    launch(deep_link.as_str());
+    answers.push(signing_in.join().unwrap());
+    assert!(answers.last().unwrap().contains("张三"), "{answers:?}");
+    let code = deep_link
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    secrets.push(("authorization code (deep link)", code));
+    secrets.push(("access token", stored("access_token")));
+    secrets.push(("refresh token", stored("refresh_token")));
+    launch(deep_link.as_str());
+    answers.push(invoke(&webview, "sign_out", json!({})));
+
     let verifiers = emulator.received_code_verifiers();
-    assert_eq!(verifiers.len(), 1);
+    assert_eq!(verifiers.len(), 2);
     secrets.extend(verifiers.into_iter().map(|v| ("PKCE verifier", v)));
     std::thread::sleep(Duration::from_millis(300));
 
@@ -153,6 +248,10 @@ fn no_secret_reaches_logs_ipc_or_events() {
     );
     let events = events.lock().unwrap().join("\n");
     assert!(events.contains("signedIn"), "events were captured");
+    assert!(
+        events.contains("Access token refreshed in the background"),
+        "the background refresh was seen"
+    );
     for (what, secret) in &secrets {
         assert!(!logs.contains(secret.as_str()), "the {what} is in the logs");
         assert!(
@@ -165,10 +264,11 @@ fn no_secret_reaches_logs_ipc_or_events() {
         );
     }
     eprintln!(
-        "searched {} bytes of logs, {} IPC answers and {} bytes of events for {} secrets",
+        "searched {} bytes of logs, {} IPC answers and {} bytes of events ({} event names) for {} secrets",
         logs.len(),
         answers.len(),
         events.len(),
+        names.len(),
         secrets.len()
     );
 }

@@ -1,5 +1,6 @@
 //! The commands the window may call: each a few lines over the core.
 
+use feishu_oauth::SignOut;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use time::OffsetDateTime;
@@ -82,8 +83,11 @@ pub async fn sign_out<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<()> {
-    state.backend().sessions.sign_out()?;
-    activity::record(&app, "signedOut", "Signed out", None);
+    let message = match state.backend().sessions.sign_out()? {
+        SignOut::SignedOut(session) => format!("Signed out {}", session.profile.name),
+        SignOut::NotSignedIn | SignOut::OtherIssuer(_) => "Signed out".to_owned(),
+    };
+    activity::record(&app, "signedOut", message, None);
     let _ = app.emit("session://changed", None::<SessionView>);
     Ok(())
 }
@@ -122,7 +126,18 @@ pub async fn save_settings<R: Runtime>(
     state: State<'_, AppState>,
     settings: SettingsInput,
 ) -> CommandResult<SettingsView> {
-    let config = crate::settings::save(settings)?;
+    let (config, kept) = crate::settings::save(settings)?;
+    if let Some(kept) = kept {
+        activity::record(
+            &app,
+            "info",
+            format!(
+                "The old settings file did not parse; it was kept as {}",
+                kept.display()
+            ),
+            None,
+        );
+    }
     let store = crate::open_store(&app, &config)?;
     let backend = Backend::new(config, store);
     let settings_view = crate::settings::view(&backend)?;

@@ -63,6 +63,10 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                         }
                         current = Some(fresh);
                         backoff = FIRST_BACKOFF;
+                        if let Some(e) = backend.sessions.unsaved() {
+                            warn!(error = %e, "the refreshed session is not on disk yet");
+                            activity::record(&app, "failed", e.to_string(), None);
+                        }
                     }
                     Err(e) => {
                         warn!(error = %e, "background refresh failed");

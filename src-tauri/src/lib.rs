@@ -25,7 +25,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 
 pub use backend::Backend;
-pub use deep_link::handle_url as handle_deep_link;
+pub use deep_link::{handle_args as handle_launch_args, handle_url as handle_deep_link};
 pub use state::AppState;
 
 /// When the process started, for the startup time in the log.
@@ -78,7 +78,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(feishu_oauth::config::APP_IDENTIFIER)
-                .callback(|app, _argv, _cwd| signin::bring_to_front(app))
+                .callback(|app, argv, _cwd| {
+                    deep_link::handle_args(app, &argv);
+                    signin::bring_to_front(app);
+                })
                 .build(),
         )
         .plugin(tauri_plugin_deep_link::init())
@@ -134,14 +137,15 @@ pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error:
         activity::record(handle, "failed", message, None);
     }
 
+    // Where the deep-link plugin itself delivers links (macOS), it has broadcast them to pages
+    // already; on Linux they arrive through single-instance (`deep_link::handle_args`).
     let deep_links = handle.clone();
     handle
         .deep_link()
         .on_open_url(move |event| deep_link::handle_urls(&deep_links, &event.urls()));
-    if let Ok(Some(urls)) = handle.deep_link().get_current() {
-        // Started by a deep link: no sign-in of this process can be waiting for it.
-        deep_link::handle_urls(handle, &urls);
-    }
+    // Started by a deep link: no sign-in of this process can be waiting for it, so it is logged
+    // and ignored there.
+    deep_link::handle_args(handle, &std::env::args().collect::<Vec<_>>());
     tauri::async_runtime::spawn(keeper::run(handle.clone()));
     Ok(())
 }

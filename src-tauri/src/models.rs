@@ -121,10 +121,14 @@ pub struct SettingsView {
     pub config_path: String,
     pub data_dir: String,
     pub overridden_by_env: Vec<String>,
+    /// The authorize page's base URL, when it is not the brand's own (a proxy, an emulator).
+    pub accounts_url: Option<String>,
+    /// The Open API's base URL, when it is not the brand's own.
+    pub open_url: Option<String>,
 }
 
 /// New settings from the UI; `app_secret: None` keeps the stored one.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsInput {
     pub app_id: Option<String>,
@@ -132,6 +136,21 @@ pub struct SettingsInput {
     pub brand: String,
     pub redirect_uri: Option<String>,
     pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for SettingsInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SettingsInput")
+            .field("app_id", &self.app_id)
+            .field(
+                "app_secret",
+                &self.app_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("brand", &self.brand)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 /// One line of this run's activity list.

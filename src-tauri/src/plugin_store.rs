@@ -3,12 +3,17 @@
 //! The plugin keeps the file's entries in memory for the app; the disk side goes through the
 //! core's [`FileStore`], because the plugin's own save is a plain `fs::write` (not atomic, and
 //! world-readable) and its load turns a corrupt file into an empty store without a word. So every
-//! load re-reads the file (the CLI may have changed it) and mirrors it into the plugin's store,
-//! and every save writes atomically with mode 0600 under the same cross-process lock as the CLI.
+//! load re-reads the file (the CLI may have changed it), every save writes atomically with mode
+//! 0600 under the same cross-process locks as the CLI, and the plugin's store is then reloaded
+//! from the file.
+//!
+//! Never `Store::set`: the plugin broadcasts every `set` to every page as `store://change` with
+//! the value, and the value here holds the tokens. `reload` emits nothing; when the file is gone,
+//! `clear` emits the key alone.
 
 use std::sync::Arc;
 
-use feishu_oauth::{store::SESSION_KEY, FileStore, Result, Session, SessionStore};
+use feishu_oauth::{FileStore, Result, Session, SessionStore};
 use tauri::Runtime;
 use tauri_plugin_store::Store;
 
@@ -24,11 +29,15 @@ impl<R: Runtime> PluginStore<R> {
         Self { store, file }
     }
 
-    fn mirror(&self, session: Option<&Session>) {
-        match session.and_then(|s| serde_json::to_value(s).ok()) {
-            Some(value) => self.store.set(SESSION_KEY, value),
-            None => {
-                self.store.delete(SESSION_KEY);
+    /// Makes the plugin's store hold what the file holds, without an event that carries a value.
+    fn follow_file(&self) {
+        match self.store.reload_ignore_defaults() {
+            Ok(()) => {}
+            Err(tauri_plugin_store::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.store.clear();
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "the plugin store could not reload the session file")
             }
         }
     }
@@ -37,23 +46,27 @@ impl<R: Runtime> PluginStore<R> {
 impl<R: Runtime> SessionStore for PluginStore<R> {
     fn load(&self) -> Result<Option<Session>> {
         let loaded = self.file.load();
-        self.mirror(loaded.as_ref().ok().and_then(Option::as_ref));
+        self.follow_file();
         loaded
     }
 
     fn save(&self, session: &Session) -> Result<()> {
         self.file.save(session)?;
-        self.mirror(Some(session));
+        self.follow_file();
         Ok(())
     }
 
     fn clear(&self) -> Result<()> {
         self.file.clear()?;
-        self.mirror(None);
+        self.follow_file();
         Ok(())
     }
 
-    fn lock(&self) -> Result<feishu_oauth::store::StoreLock> {
-        self.file.lock()
+    fn lock_refresh(&self) -> Result<feishu_oauth::store::StoreLock> {
+        self.file.lock_refresh()
+    }
+
+    fn lock_writes(&self) -> Result<feishu_oauth::store::StoreLock> {
+        self.file.lock_writes()
     }
 }

@@ -1,5 +1,7 @@
 //! The settings panel: read the shared config file (and the environment), write it back.
 
+use std::path::PathBuf;
+
 use feishu_oauth::{Config, ConfigFile, Error, RedirectUri, Result};
 
 use crate::{
@@ -18,7 +20,7 @@ const ENV_OVERRIDES: [&str; 7] = [
     "FEISHU_OPEN_URL",
 ];
 
-fn config_path() -> Result<std::path::PathBuf> {
+fn config_path() -> Result<PathBuf> {
     ConfigFile::default_path().ok_or_else(|| Error::Config {
         setting: "config file".into(),
         reason: "no config directory is known for this user".into(),
@@ -44,13 +46,19 @@ pub fn view(backend: &Backend) -> Result<SettingsView> {
             .filter(|var| std::env::var(var).is_ok_and(|v| !v.trim().is_empty()))
             .map(|var| (*var).to_owned())
             .collect(),
+        accounts_url: (!config.is_sandbox() && config.accounts_url != config.brand.accounts_url())
+            .then(|| config.accounts_url.to_string()),
+        open_url: (!config.is_sandbox() && config.open_url != config.brand.open_url())
+            .then(|| config.open_url.to_string()),
     })
 }
 
-/// Validates and writes new settings, then loads the configuration they make.
-pub fn save(input: SettingsInput) -> Result<Config> {
+/// Validates and writes new settings, then loads the configuration they make. A settings file
+/// that does not parse is replaced (the Settings form is how the window tells a person to fix
+/// it); the second value says where the old one was kept.
+pub fn save(input: SettingsInput) -> Result<(Config, Option<PathBuf>)> {
     let path = config_path()?;
-    let mut file = ConfigFile::read(&path)?;
+    let (mut file, kept) = ConfigFile::read_for_edit(&path)?;
     let app_id = input
         .app_id
         .map(|s| s.trim().to_owned())
@@ -103,5 +111,5 @@ pub fn save(input: SettingsInput) -> Result<Config> {
         })?;
     file.scopes = (!scopes.is_empty()).then(|| scopes.to_string());
     file.write(&path)?;
-    Config::load()
+    Ok((Config::load()?, kept))
 }

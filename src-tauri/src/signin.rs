@@ -2,9 +2,8 @@
 //! deep-link slot), open the browser, wait (cancellable, with a deadline), bring the window to the
 //! front, exchange, save, and tell the UI at each step.
 //!
-//! The session is saved write-behind: the window shows it as soon as the exchange is done, while
-//! the crash-safe write finishes on a blocking thread (a sign-in then costs no more than its two
-//! HTTP calls). If that write fails, the window goes back to what the file holds and says why.
+//! The session is on disk (atomically, under the store's write lock) before the window is told it
+//! is signed in: a crash right after never shows a session that does not exist.
 
 use std::time::Duration;
 
@@ -27,6 +26,8 @@ use crate::{
 
 /// How long the browser has to come back.
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long a new sign-in waits for the one it replaces to release its port.
+const RELEASE_WAIT: Duration = Duration::from_secs(5);
 
 /// Sends `sign-in://progress` events for one sign-in.
 struct Reporter<'a, R: Runtime> {
@@ -61,18 +62,15 @@ pub async fn run<R: Runtime>(
     };
     match attempt(&report, &backend, &scopes).await {
         Ok(session) => {
-            let persisting = backend.sessions.save_behind(&session);
+            if let Err(e) = backend.sessions.save(&session) {
+                let error = ShellError::from(e);
+                activity::record(app, "failed", error.message.clone(), error.code);
+                report.stage(Stage::Failed, Some(error.clone()));
+                return Err(error);
+            }
             let view = SessionView::new(&session, OffsetDateTime::now_utc());
             report.stage(Stage::SignedIn, None);
             let _ = app.emit("session://changed", Some(&view));
-            if let Err(e) = persisting.finished().await {
-                let error = ShellError::from(e);
-                activity::record(app, "failed", error.message.clone(), error.code);
-                let stored = backend.sessions.current().ok().flatten();
-                let stored = stored.map(|s| SessionView::new(&s, OffsetDateTime::now_utc()));
-                let _ = app.emit("session://changed", stored);
-                return Err(error);
-            }
             activity::record(
                 app,
                 "exchanged",
@@ -117,13 +115,12 @@ async fn attempt<R: Runtime>(
         brand: backend.brand().to_owned(),
     });
 
-    // The receiver is ready before the browser opens.
-    let listener = match report.route {
-        Route::Loopback => Some(LoopbackListener::bind(&redirect_uri).await?),
-        Route::DeepLink => None,
-    };
     let (deep_link_tx, deep_link_rx) = mpsc::channel(1);
     let (cancel_tx, cancel_rx) = oneshot::channel();
+    // Dropped after the listener (locals drop in reverse order): tells a newer sign-in that this
+    // one's port is free.
+    let (released_tx, released_rx) = oneshot::channel::<()>();
+    let _released = released_tx;
     let state = app.state::<AppState>();
     let flow_id = state.next_flow_id();
     let replaced = state.pending().replace(PendingFlow {
@@ -132,13 +129,27 @@ async fn attempt<R: Runtime>(
         redirect_uri: redirect_uri.clone(),
         deep_link: (report.route == Route::DeepLink).then_some(deep_link_tx),
         cancel: Some(cancel_tx),
+        released: Some(released_rx),
     });
-    if let Some(cancel) = replaced.and_then(|mut old| old.cancel.take()) {
-        let _ = cancel.send(());
-    }
     let _clear = ClearPending {
         app: app.clone(),
         id: flow_id,
+    };
+    // A newer sign-in (a second click, a reloaded window) ends the older one and waits until its
+    // port is released, instead of failing to bind it.
+    if let Some(mut old) = replaced {
+        if let Some(cancel) = old.cancel.take() {
+            let _ = cancel.send(());
+        }
+        if let Some(released) = old.released.take() {
+            let _ = tokio::time::timeout(RELEASE_WAIT, released).await;
+        }
+    }
+
+    // The receiver is ready before the browser opens.
+    let listener = match report.route {
+        Route::Loopback => Some(LoopbackListener::bind(&redirect_uri).await?),
+        Route::DeepLink => None,
     };
 
     report.stage(Stage::Started, None);

@@ -18,8 +18,10 @@ pub struct PendingFlow {
     pub redirect_uri: RedirectUri,
     /// Where a matching deep link is delivered (`None` for the loopback route).
     pub deep_link: Option<mpsc::Sender<Callback>>,
-    /// Fired by `cancel_sign_in`.
+    /// Fired by `cancel_sign_in`, or by a newer sign-in that takes the slot.
     pub cancel: Option<oneshot::Sender<()>>,
+    /// Closed once this sign-in has released its loopback port, so a newer one can bind it.
+    pub released: Option<oneshot::Receiver<()>>,
 }
 
 /// Everything the commands share.

@@ -86,6 +86,12 @@ function fill(settings) {
   $('settings-deep-link-uri').textContent = settings?.deepLinkRedirectUri ?? '';
   $('settings-config-path').textContent = settings?.configPath ?? '';
   $('settings-data-dir').textContent = settings?.dataDir ?? '';
+  // Shown only when they are not the brand's own hosts (a proxy, an emulator): where the App
+  // Secret and the tokens go should never be a surprise.
+  const custom = Boolean(settings?.accountsUrl || settings?.openUrl);
+  $('settings-accounts-url').textContent = settings?.accountsUrl ?? '';
+  $('settings-open-url').textContent = settings?.openUrl ?? '';
+  for (const el of document.querySelectorAll('[data-endpoint]')) el.hidden = !custom;
   renderNotes(settings);
 }
 
