@@ -85,7 +85,11 @@ pub async fn sign_out<R: Runtime>(
 ) -> CommandResult<()> {
     let message = match state.backend().sessions.sign_out()? {
         SignOut::SignedOut(session) => format!("Signed out {}", session.profile.name),
-        SignOut::NotSignedIn | SignOut::OtherIssuer(_) => "Signed out".to_owned(),
+        SignOut::NotSignedIn => "Signed out".to_owned(),
+        SignOut::OtherIssuer(other) => format!(
+            "Not signed in here; the stored session belongs to {} app {} and was left as it is",
+            other.brand, other.app_id
+        ),
     };
     activity::record(&app, "signedOut", message, None);
     let _ = app.emit("session://changed", None::<SessionView>);

@@ -47,9 +47,9 @@ pub fn view(backend: &Backend) -> Result<SettingsView> {
             .map(|var| (*var).to_owned())
             .collect(),
         accounts_url: (!config.is_sandbox() && config.accounts_url != config.brand.accounts_url())
-            .then(|| config.accounts_url.to_string()),
+            .then(|| feishu_oauth::config::shown_url(&config.accounts_url)),
         open_url: (!config.is_sandbox() && config.open_url != config.brand.open_url())
-            .then(|| config.open_url.to_string()),
+            .then(|| feishu_oauth::config::shown_url(&config.open_url)),
     })
 }
 
@@ -58,7 +58,7 @@ pub fn view(backend: &Backend) -> Result<SettingsView> {
 /// it); the second value says where the old one was kept.
 pub fn save(input: SettingsInput) -> Result<(Config, Option<PathBuf>)> {
     let path = config_path()?;
-    let (mut file, kept) = ConfigFile::read_for_edit(&path)?;
+    let mut file = ConfigFile::read_for_edit(&path)?;
     let app_id = input
         .app_id
         .map(|s| s.trim().to_owned())
@@ -110,6 +110,6 @@ pub fn save(input: SettingsInput) -> Result<(Config, Option<PathBuf>)> {
             reason: e,
         })?;
     file.scopes = (!scopes.is_empty()).then(|| scopes.to_string());
-    file.write(&path)?;
+    let kept = file.write_replacing(&path)?;
     Ok((Config::load()?, kept))
 }

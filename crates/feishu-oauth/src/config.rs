@@ -154,22 +154,31 @@ impl ConfigFile {
         }
     }
 
-    /// Reads the file for editing (the Settings form): a file that does not parse is moved aside
-    /// (mode 0600, as it may hold the App Secret) so a fresh one can replace it; the second value
-    /// says where it was kept.
-    pub fn read_for_edit(path: &Path) -> Result<(Self, Option<PathBuf>)> {
+    /// Reads the file for editing (the Settings form): a file that does not parse reads as an
+    /// empty one, to be replaced by [`Self::write_replacing`].
+    pub fn read_for_edit(path: &Path) -> Result<Self> {
         match Self::read(path) {
-            Ok(file) => Ok((file, None)),
+            Err(Error::ConfigFile { .. }) if path.is_file() => Ok(Self::default()),
+            other => other,
+        }
+    }
+
+    /// Writes the file like [`Self::write`]; a file there that does not parse is first moved
+    /// aside (mode 0600, as it may hold the App Secret), and the answer says where it was kept.
+    pub fn write_replacing(&self, path: &Path) -> Result<Option<PathBuf>> {
+        let kept = match Self::read(path) {
             Err(Error::ConfigFile { reason, .. }) if path.is_file() => {
                 let kept = keep_broken(path).map_err(|source| Error::Store {
                     path: path.to_owned(),
                     source,
                 })?;
                 tracing::warn!(path = %path.display(), kept = %kept.display(), %reason, "the config file did not parse and was set aside");
-                Ok((Self::default(), Some(kept)))
+                Some(kept)
             }
-            Err(e) => Err(e),
-        }
+            _ => None,
+        };
+        self.write(path)?;
+        Ok(kept)
     }
 
     /// Writes the file privately (it may hold the App Secret): atomically, mode 0600.
@@ -270,6 +279,17 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// A URL as it may be shown to a person or a page: without credentials or a query, which a proxy
+/// URL may carry.
+pub fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
 /// Reads one variable; an empty value counts as unset.
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -350,7 +370,7 @@ impl Config {
                 ("FEISHU_OPEN_URL / open_url", &open_url),
             ] {
                 if url.scheme() != "https" && !is_loopback(url) {
-                    return Err(Error::config(var, format!("`{url}` must be an https:// URL: over http the App Secret and the tokens would cross the network in clear text (plain http is allowed only for loopback hosts such as a local emulator)")));
+                    return Err(Error::config(var, format!("`{}` must be an https:// URL: over http the App Secret and the tokens would cross the network in clear text (plain http is allowed only for loopback hosts such as a local emulator)", shown_url(url))));
                 }
             }
         }
@@ -580,9 +600,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "app_secret = s3cr3t\n").unwrap();
-        let (file, kept) = ConfigFile::read_for_edit(&path).unwrap();
+        let file = ConfigFile::read_for_edit(&path).unwrap();
         assert_eq!(file, ConfigFile::default());
-        let kept = kept.unwrap();
+        assert!(
+            path.exists(),
+            "nothing is moved before the new settings are written"
+        );
+        let kept = ConfigFile {
+            app_id: Some("cli_a".into()),
+            ..Default::default()
+        }
+        .write_replacing(&path)
+        .unwrap()
+        .unwrap();
         assert_eq!(
             std::fs::read_to_string(&kept).unwrap(),
             "app_secret = s3cr3t\n"
@@ -591,17 +621,10 @@ mod tests {
             std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        assert!(!path.exists());
         // A readable file is edited in place.
-        ConfigFile {
-            app_id: Some("cli_a".into()),
-            ..Default::default()
-        }
-        .write(&path)
-        .unwrap();
-        let (file, kept) = ConfigFile::read_for_edit(&path).unwrap();
+        let file = ConfigFile::read_for_edit(&path).unwrap();
         assert_eq!(file.app_id.as_deref(), Some("cli_a"));
-        assert!(kept.is_none());
+        assert!(file.write_replacing(&path).unwrap().is_none());
     }
 
     #[test]

@@ -194,7 +194,7 @@ pub enum Error {
     },
 
     /// Another process held the session's lock for longer than anyone should.
-    #[error("the session lock {path} has been held by {} for over {} s: if that process is stuck, end it, then try again", holder.map_or_else(|| "another process".to_owned(), |pid| format!("process {pid}")), waited.as_secs())]
+    #[error("the session lock {path} has been held by {} for over {} s. It may still be refreshing over a slow network, or be stuck (stopped, hung); if it is stuck, end it, then try again", holder.map_or_else(|| "another process".to_owned(), |pid| format!("process {pid}")), waited.as_secs())]
     LockTimeout {
         /// The lock file.
         path: PathBuf,

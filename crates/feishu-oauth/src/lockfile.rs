@@ -19,9 +19,12 @@ use crate::{
     fsutil,
 };
 
-/// How long a process waits for a lock before it says who holds it. Every holder's work under a
-/// lock is one refresh (a few HTTP round trips) or one write, so a wait this long means trouble.
-pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+/// How long a process waits for the write lock before it says who holds it: its holders do one
+/// read and one write, so a wait this long means trouble.
+pub const WRITE_LOCK_WAIT: Duration = Duration::from_secs(10);
+/// How long a process waits for the refresh lock: longer than one refresh's HTTP call may take
+/// (30 s), so a slow but healthy refresh is waited for, not reported.
+pub const REFRESH_LOCK_WAIT: Duration = Duration::from_secs(40);
 /// How often a waiter tries again.
 const POLL: Duration = Duration::from_millis(20);
 
@@ -93,7 +96,7 @@ mod tests {
     fn a_second_taker_gives_up_in_time_and_names_the_file_and_the_holder() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("session.lock");
-        let held = acquire(&path, LOCK_WAIT).unwrap();
+        let held = acquire(&path, WRITE_LOCK_WAIT).unwrap();
         let err = acquire(&path, Duration::from_millis(200)).unwrap_err();
         let Error::LockTimeout { holder, .. } = &err else {
             panic!("{err:?}")

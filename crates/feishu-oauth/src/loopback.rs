@@ -181,7 +181,7 @@ impl LoopbackListener {
     pub async fn wait(self, matcher: StateMatcher, timeout: Duration) -> Result<Arrival> {
         let (tx, mut rx) = mpsc::channel(1);
         let redirect_uri = self.redirect_uri.clone();
-        let mut hosts = vec![redirect_authority(&redirect_uri)];
+        let mut hosts = redirect_authorities(&redirect_uri);
         for listener in std::iter::once(&self.listener).chain(&self.ipv6) {
             if let Ok(addr) = listener.local_addr() {
                 hosts.push(addr.to_string());
@@ -203,13 +203,15 @@ impl LoopbackListener {
     }
 }
 
-/// `host:port` of the redirect URI, as a browser sends it in `Host`.
-fn redirect_authority(redirect_uri: &RedirectUri) -> String {
+/// The redirect URI's `host:port`, as a browser sends it in `Host` (just `host` for a port-less
+/// URI, whose default port a browser leaves out).
+fn redirect_authorities(redirect_uri: &RedirectUri) -> Vec<String> {
     let url = redirect_uri.url();
-    let host = url.host_str().unwrap_or_default();
-    match url.port_or_known_default() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
+    let host = url.host_str().unwrap_or_default().to_owned();
+    match (url.port(), url.port_or_known_default()) {
+        (Some(port), _) => vec![format!("{host}:{port}")],
+        (None, Some(port)) => vec![format!("{host}:{port}"), host],
+        (None, None) => vec![host],
     }
 }
 

@@ -32,7 +32,7 @@ use crate::{
     error::{Error, Result},
     secret::RefreshToken,
     session::{Issuer, Session, StaleReason, TokenStatus},
-    store::SessionStore,
+    store::{SessionStore, StoreLock},
 };
 
 /// What a sign-out did.
@@ -47,13 +47,16 @@ pub enum SignOut {
 }
 
 /// A refreshed session whose save failed: the only copy of its rotated refresh token.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Unsaved {
     session: Session,
     /// The refresh token it was refreshed with (spent), which the file still holds.
     spent: RefreshToken,
     /// Why the last write failed.
     reason: String,
+    /// The cross-process refresh lock, held until the session is on disk: another process would
+    /// otherwise read the spent token from the file, present it, and be signed out for it.
+    refresh_lock: Arc<StoreLock>,
 }
 
 /// The session of one app, in one store.
@@ -141,6 +144,8 @@ impl SessionManager {
     fn sign_out_if(&self, owned: impl Fn(&Session) -> bool) -> Result<SignOut> {
         let _writes = self.store.lock_writes()?;
         *lock(&self.unsaved) = None;
+        // Callers waiting on a refresh must not be handed its session after this.
+        *lock(&self.last_refreshed) = None;
         let stored = match self.store.load() {
             Ok(stored) => stored,
             // The unreadable file was moved aside: nothing is signed in any more.
@@ -160,8 +165,21 @@ impl SessionManager {
     /// Writes the in-memory session if the file still holds the one it was refreshed from;
     /// anything else there (a sign-out, a new sign-in) is newer, and the in-memory one is dropped.
     fn write_unsaved(&self) -> Result<Option<Session>> {
-        let _writes = self.store.lock_writes()?;
-        let stored = self.store.load()?;
+        let in_memory = |e: Error| {
+            let mut slot = lock(&self.unsaved);
+            Ok(slot.as_mut().map(|unsaved| {
+                unsaved.reason = e.to_string();
+                unsaved.session.clone()
+            }))
+        };
+        let _writes = match self.store.lock_writes() {
+            Ok(writes) => writes,
+            Err(e) => return in_memory(e),
+        };
+        let stored = match self.store.load() {
+            Ok(stored) => stored,
+            Err(e) => return in_memory(e),
+        };
         let mut slot = lock(&self.unsaved);
         let Some(unsaved) = slot.as_mut() else {
             return Ok(stored.filter(|s| s.issuer == self.issuer));
@@ -233,19 +251,32 @@ impl SessionManager {
         if usable(&session) {
             return Ok(session);
         }
-        // One refresh across processes: the lock file, then a re-read.
-        let store = Arc::clone(&self.store);
-        let _lock = tokio::task::spawn_blocking(move || store.lock_refresh())
-            .await
-            .map_err(|e| Error::Store {
-                path: "session lock".into(),
-                source: std::io::Error::other(e),
-            })??;
+        // One refresh across processes: the lock file (already held while a refreshed session
+        // waits to be saved: a second lock on it from this process would wait for itself), then a
+        // re-read.
+        let held = lock(&self.unsaved)
+            .as_ref()
+            .map(|u| Arc::clone(&u.refresh_lock));
+        let refresh_lock = match held {
+            Some(held) => held,
+            None => {
+                let store = Arc::clone(&self.store);
+                Arc::new(
+                    tokio::task::spawn_blocking(move || store.lock_refresh())
+                        .await
+                        .map_err(|e| Error::Store {
+                            path: "session lock".into(),
+                            source: std::io::Error::other(e),
+                        })??,
+                )
+            }
+        };
         let session = self.current()?.ok_or(Error::SignedOut)?;
         if usable(&session) {
             return Ok(session);
         }
-        self.refresh_locked(session, force, connect).await
+        self.refresh_locked(session, force, connect, refresh_lock)
+            .await
     }
 
     /// The session a refresh completed after the `asked`-th saved, if any. It is what the store
@@ -270,6 +301,7 @@ impl SessionManager {
         session: Session,
         force: bool,
         connect: F,
+        refresh_lock: Arc<StoreLock>,
     ) -> Result<Session>
     where
         F: FnOnce() -> Fut,
@@ -317,7 +349,7 @@ impl SessionManager {
                     },
                     ..session
                 };
-                let refreshed = self.save_refreshed(refreshed, refresh_token)?;
+                let refreshed = self.save_refreshed(refreshed, refresh_token, refresh_lock)?;
                 self.remember_refreshed(&refreshed);
                 Ok(refreshed)
             }
@@ -353,7 +385,12 @@ impl SessionManager {
     /// After a sign-out nothing is written back (Feishu documents no revocation, so the new
     /// tokens are dropped); after a new sign-in, that newer session is kept and returned. A
     /// failed write keeps the session in memory, since its refresh token is the only live one.
-    fn save_refreshed(&self, refreshed: Session, spent: RefreshToken) -> Result<Session> {
+    fn save_refreshed(
+        &self,
+        refreshed: Session,
+        spent: RefreshToken,
+        refresh_lock: Arc<StoreLock>,
+    ) -> Result<Session> {
         let spent = self.token_on_file(spent);
         let keep_unsaved = |e: Error| {
             warn!(error = %e, "the refreshed session could not be saved; kept in memory");
@@ -361,6 +398,7 @@ impl SessionManager {
                 session: refreshed.clone(),
                 spent: spent.clone(),
                 reason: e.to_string(),
+                refresh_lock: Arc::clone(&refresh_lock),
             });
             Ok(refreshed.clone())
         };

@@ -11,7 +11,7 @@
 
 use std::{
     fs, io,
-    os::unix::fs::PermissionsExt,
+    os::unix::fs::{MetadataExt as _, PermissionsExt},
     path::{Path, PathBuf},
 };
 
@@ -22,7 +22,7 @@ use tracing::warn;
 use crate::{
     error::{Error, Result},
     fsutil,
-    lockfile::{self, FileLock, LOCK_WAIT},
+    lockfile::{self, FileLock, REFRESH_LOCK_WAIT, WRITE_LOCK_WAIT},
     session::Session,
 };
 
@@ -139,6 +139,15 @@ impl FileStore {
                 Err(e) => return Err(e),
             }
         };
+        // Another process may have renamed a good session into place since the read: then the
+        // link holds that one, and it stays where it is.
+        let same_file = |a: &Path, b: &Path| -> io::Result<bool> {
+            Ok(fs::metadata(a)?.ino() == fs::metadata(b)?.ino())
+        };
+        if fs::read(&kept)? != bytes || !same_file(&kept, &self.path)? {
+            let _ = fs::remove_file(&kept);
+            return Err(io::Error::other("the file changed while it was set aside"));
+        }
         fs::set_permissions(&kept, fs::Permissions::from_mode(0o600))?;
         fs::remove_file(&self.path)?;
         Ok(kept)
@@ -164,14 +173,15 @@ fn prune_kept(path: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
-    let mut kept: Vec<(std::time::SystemTime, PathBuf)> = entries
+    let mut kept: Vec<PathBuf> = entries
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .map(|e| e.path())
         .collect();
-    // Newest first; the name (seconds, then nanoseconds) breaks ties of a coarse clock.
+    // Newest first, by the time in the name (seconds, then nanoseconds): a link keeps the
+    // original's modification time, which says when the file was written, not when it was kept.
     kept.sort_by(|a, b| b.cmp(a));
-    for (_, old) in kept.into_iter().skip(KEPT_CORRUPT_FILES) {
+    for old in kept.into_iter().skip(KEPT_CORRUPT_FILES) {
         let _ = fs::remove_file(old);
     }
 }
@@ -256,11 +266,11 @@ impl SessionStore for FileStore {
     }
 
     fn lock_refresh(&self) -> Result<StoreLock> {
-        lockfile::acquire(&self.lock_file("lock"), LOCK_WAIT)
+        lockfile::acquire(&self.lock_file("lock"), REFRESH_LOCK_WAIT)
     }
 
     fn lock_writes(&self) -> Result<StoreLock> {
-        lockfile::acquire(&self.lock_file("write.lock"), LOCK_WAIT)
+        lockfile::acquire(&self.lock_file("write.lock"), WRITE_LOCK_WAIT)
     }
 }
 
