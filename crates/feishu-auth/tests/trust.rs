@@ -100,9 +100,10 @@ async fn a_token_that_was_not_written_is_a_failure() {
 async fn a_stopped_lock_holder_is_named_instead_of_freezing_everyone() {
     let h = Harness::new(|b| b).await;
     assert!(h.run(&["login"]).await.status.success());
-    // A refresh stuck on a dead server, then stopped (Ctrl-Z) while it holds the lock.
+    // A refresh stuck on a dead server (its answer would come after the test), then stopped
+    // (Ctrl-Z) while it holds the lock.
     h.emulator
-        .delay_next(Endpoint::Token, 1, Duration::from_secs(25));
+        .delay_next(Endpoint::Token, 1, Duration::from_secs(90));
     let mut stuck = h.command(&["refresh"]).spawn().unwrap();
     let pid = stuck.id().unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
