@@ -83,7 +83,9 @@ fn killing_the_app_while_it_saves_never_leaves_a_broken_session() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + u64::from((i * 7919 + 13) % 60)));
+        // The child now takes the write lock and reloads the plugin store around each save, so it
+        // needs a little longer to reach its first one.
+        std::thread::sleep(Duration::from_millis(40 + u64::from((i * 7919 + 13) % 80)));
         child.kill().unwrap();
         child.wait().unwrap();
         let loaded = file
