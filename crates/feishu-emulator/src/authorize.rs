@@ -25,7 +25,7 @@ use crate::params::{Params, ParamsError};
 use crate::pkce::{self, ChallengeMethod, CodeChallenge};
 use crate::responses;
 use crate::secrets::{self, fingerprint};
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::state::{IssuedCode, PendingAuthorization};
 
 /// Where the consent form posts the user's decision.

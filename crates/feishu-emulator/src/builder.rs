@@ -1,4 +1,5 @@
-//! Configuring and starting an [`Emulator`].
+//! Configuring and starting an [`Emulator`], including [`Emulator::builder`]: it is defined here,
+//! so that this module depends on the emulator and the emulator does not depend on its builder.
 
 use std::io;
 use std::path::PathBuf;
@@ -7,13 +8,13 @@ use std::time::Duration;
 use crate::config::{App, Config};
 use crate::emulator::Emulator;
 use crate::profile::Profile;
-use crate::sandbox;
+use crate::sandbox_app;
 use crate::state::Store;
 use crate::state_file::StateFile;
 
 /// Builds an [`Emulator`]. Start from [`Emulator::builder`].
 ///
-/// Defaults: the sandbox app ([`sandbox::APP_ID`], [`sandbox::APP_SECRET`]), `127.0.0.1` on a free
+/// Defaults: the sandbox app (`sandbox::APP_ID`, `sandbox::APP_SECRET`), `127.0.0.1` on a free
 /// port, access tokens for 7200 s and refresh tokens for 604800 s (Feishu's usual values), no
 /// registered redirect URI, no state file, and the sample user 张三.
 #[derive(Clone, Debug)]
@@ -30,12 +31,19 @@ pub struct EmulatorBuilder {
     profile: Profile,
 }
 
+impl Emulator {
+    /// A builder with the sandbox defaults.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
 impl Default for EmulatorBuilder {
     fn default() -> Self {
         Self {
             app: App {
-                id: sandbox::APP_ID.to_owned(),
-                secret: sandbox::APP_SECRET.to_owned(),
+                id: sandbox_app::APP_ID.to_owned(),
+                secret: sandbox_app::APP_SECRET.to_owned(),
             },
             additional_apps: Vec::new(),
             redirect_uris: Vec::new(),

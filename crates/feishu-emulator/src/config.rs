@@ -37,7 +37,7 @@ impl App {
 /// The emulator's settings, fixed once it starts.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
-    /// The app [`crate::Emulator::app_id`] reports.
+    /// The app `Emulator::app_id` reports.
     pub(crate) app: App,
     /// Further apps, for tests that mix two apps' credentials.
     pub(crate) additional_apps: Vec<App>,

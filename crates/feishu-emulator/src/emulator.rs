@@ -1,5 +1,8 @@
 //! A running emulator: its address, its app's credentials, and the hooks tests use to observe it
 //! and make it misbehave.
+//!
+//! Configuring one is `builder`'s job (which also provides `Emulator::builder`): the builder
+//! depends on this module, not the other way round.
 
 use std::fmt;
 use std::io;
@@ -13,13 +16,14 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::builder::EmulatorBuilder;
+use crate::clock::Millis;
 use crate::config::Config;
 use crate::endpoint::Endpoint;
 use crate::errors::ErrorCode;
 use crate::grants;
-use crate::server::{self, Shared};
-use crate::state::Store;
+use crate::server;
+use crate::shared::Shared;
+use crate::state::{Store, StoreData};
 
 /// A Feishu OAuth server on `127.0.0.1`, serving until it is dropped (or [`Emulator::shutdown`]).
 pub struct Emulator {
@@ -40,11 +44,6 @@ impl fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// A builder with the sandbox defaults.
-    pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder::default()
-    }
-
     pub(crate) async fn start(config: Config, store: Store, port: u16) -> io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
@@ -158,11 +157,7 @@ impl Emulator {
         }
     }
 
-    fn change_store(
-        &self,
-        what: &str,
-        change: impl FnOnce(&mut crate::state::StoreData, crate::clock::Millis),
-    ) {
+    fn change_store(&self, what: &str, change: impl FnOnce(&mut StoreData, Millis)) {
         if let Err(err) = self.shared.transact_blocking(change) {
             tracing::error!(%err, "could not {what}");
         }

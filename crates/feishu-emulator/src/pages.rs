@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use crate::html::{escape, unescape};
 use crate::profile::Profile;
 
 /// The consent form's field naming the pending authorize request.
@@ -40,31 +41,6 @@ button{flex:1;font:inherit;padding:9px 0;border-radius:6px;cursor:pointer;border
 button.primary{background:#3370ff;border-color:#3370ff;color:#fff}\
 .error h1{color:#f54a45}\
 .code{display:inline-block;background:#fef1f1;color:#d83931;border-radius:4px;padding:1px 8px;margin-bottom:12px}";
-
-/// Escapes text for HTML (and SVG) content and quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
-}
-
-/// The inverse of [`escape`], for reading our own pages back.
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
 
 /// What the consent page shows.
 #[derive(Debug)]
@@ -233,15 +209,6 @@ mod tests {
             action: "/open-apis/authen/v1/authorize/decision",
             ticket: "t&1",
         }
-    }
-
-    #[test]
-    fn escape_covers_the_five_characters() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-        assert_eq!(unescape(&escape("&lt; <>")), "&lt; <>");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::pages::escape;
+use crate::html::escape;
 
 /// The signed-in user's profile, as `user_info` reports it. The default is a sample Chinese employee.
 ///

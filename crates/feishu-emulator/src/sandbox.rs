@@ -4,17 +4,19 @@
 //! Each process starts its own emulator on a free loopback port; they share what they issued
 //! through a state file in the data directory, so a token issued by the app's emulator can be
 //! refreshed by the CLI's and the other way round.
+//!
+//! The sandbox app's credentials are defined in `sandbox_app` (the builder's defaults) and
+//! re-exported here.
 
 use std::{io, path::Path};
 
-use crate::{Emulator, EmulatorBuilder};
+use crate::builder::EmulatorBuilder;
+use crate::emulator::Emulator;
+
+pub use crate::sandbox_app::{APP_ID, APP_SECRET};
 
 /// The brand name sessions of the sandbox carry.
 pub const BRAND: &str = "sandbox";
-/// The sandbox app's App ID.
-pub const APP_ID: &str = "cli_sandbox000000001";
-/// The sandbox app's App Secret: public by design, it guards nothing real.
-pub const APP_SECRET: &str = "sandbox-secret-not-for-production";
 /// The deep-link redirect the desktop app declares (RFC 8252 §7.1).
 pub const DEEP_LINK_REDIRECT_URI: &str = "dev.feishu-signin.app:/callback";
 /// The state file's name in the data directory.

@@ -16,7 +16,7 @@ use crate::errors::ErrorCode;
 use crate::grants::{self, CodeExchange, Lifetimes, TokenRefresh, TokenResponse};
 use crate::params::Params;
 use crate::responses;
-use crate::server::Shared;
+use crate::shared::Shared;
 
 /// The two grant types the endpoint supports.
 #[derive(Clone, Copy, Debug)]

@@ -16,7 +16,7 @@ use crate::errors::ErrorCode;
 use crate::profile::Profile;
 use crate::responses;
 use crate::secrets::fingerprint;
-use crate::server::Shared;
+use crate::shared::Shared;
 
 const EMAIL_SCOPE: &str = "contact:user.email:readonly";
 const EMPLOYEE_SCOPE: &str = "contact:user.employee:readonly";
