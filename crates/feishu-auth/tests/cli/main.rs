@@ -1,0 +1,17 @@
+//! The `feishu-auth` binary, run as a user would, against the emulator over real loopback HTTP,
+//! with `feishu-emulator browse` standing in for the person in the browser. One test binary
+//! (a module per command or topic below) keeps linking cheap.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod corrupt;
+mod lifecycle;
+mod login;
+mod proxy;
+mod refresh;
+mod sandbox;
+mod secrets;
+mod status;
