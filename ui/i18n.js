@@ -1,10 +1,13 @@
 // Language: Chinese or English. The saved choice wins, else `navigator.language` (zh* → Chinese).
 // Static text in index.html carries `data-i18n` (text) or `data-i18n-attr="attr:key; attr:key"`;
-// views call `t()` for what they build, and re-render on `onLangChange`.
+// views call `t()` for what they build, and re-render on `onLangChange`. The strings are one
+// file per language in ui/strings/.
 
-import { STRINGS } from './strings.js';
 import { loadPref, savePref } from './storage.js';
+import { en } from './strings/en.js';
+import { zh } from './strings/zh.js';
 
+const STRINGS = { en, zh };
 const listeners = new Set();
 let lang = initialLang();
 

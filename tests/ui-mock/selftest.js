@@ -36,7 +36,8 @@ function type(id, value) {
 
 async function run() {
   // Both languages have every string, with the same placeholders.
-  const { STRINGS } = await import('../../ui/strings.js');
+  const [{ en }, { zh }] = await Promise.all([import('../../ui/strings/en.js'), import('../../ui/strings/zh.js')]);
+  const STRINGS = { en, zh };
   const holes = (s) => (s.match(/\{\w+\}/g) ?? []).sort().join();
   const keys = new Set([...Object.keys(STRINGS.en), ...Object.keys(STRINGS.zh)]);
   const bad = [...keys].filter((key) => !(key in STRINGS.en) || !(key in STRINGS.zh) || holes(STRINGS.en[key]) !== holes(STRINGS.zh[key]));
