@@ -2,24 +2,24 @@
 //! exchange that turns the callback into a [`Session`].
 
 use subtle::ConstantTimeEq;
-use time::OffsetDateTime;
 use tracing::info;
 use url::Url;
 
 use crate::{
+    brand::IssuerBrand,
     callback::Callback,
     client::FeishuClient,
     error::{Error, Result},
     pkce,
     redirect::RedirectUri,
     scope::Scopes,
-    secret::{PkceVerifier, State},
+    secret::{PkceVerifier, CsrfState},
     session::{Issuer, Session},
 };
 
 /// What a sign-in asks for.
 #[derive(Debug, Clone)]
-pub struct SignInRequest {
+pub struct AuthorizeRequest {
     /// The authorize page URL.
     pub authorize_url: Url,
     /// The App ID (`client_id`).
@@ -28,26 +28,25 @@ pub struct SignInRequest {
     pub redirect_uri: RedirectUri,
     /// The scopes to request.
     pub scopes: Scopes,
-    /// Who issues the tokens (`feishu`, `lark`, `sandbox`), recorded in the session.
-    pub brand: String,
+    /// Who issues the tokens, recorded in the session.
+    pub brand: IssuerBrand,
 }
 
 /// A sign-in waiting for its callback. It owns the PKCE verifier and the `state`, and is consumed
 /// by [`PendingSignIn::complete`], so it cannot be completed twice.
 #[derive(Debug)]
 pub struct PendingSignIn {
-    state: State,
+    state: CsrfState,
     verifier: PkceVerifier,
-    request: SignInRequest,
-    started_at: OffsetDateTime,
+    request: AuthorizeRequest,
 }
 
 /// Starts a sign-in: a fresh verifier and its S256 challenge, a random `state` of 256 bits, and the
 /// authorize URL (`response_type=code`, `code_challenge_method=S256` sent explicitly because
 /// Feishu's default is `plain`).
-pub fn begin(request: SignInRequest) -> (Url, PendingSignIn) {
+pub fn begin(request: AuthorizeRequest) -> (Url, PendingSignIn) {
     let (verifier, challenge) = pkce::new_s256();
-    let state = State::new(oauth2::CsrfToken::new_random_len(32).secret().clone());
+    let state = CsrfState::new(oauth2::CsrfToken::new_random_len(32).secret().clone());
     let mut url = request.authorize_url.clone();
     {
         let mut query = url.query_pairs_mut();
@@ -67,7 +66,6 @@ pub fn begin(request: SignInRequest) -> (Url, PendingSignIn) {
         state,
         verifier,
         request,
-        started_at: OffsetDateTime::now_utc(),
     };
     (url, pending)
 }
@@ -75,11 +73,11 @@ pub fn begin(request: SignInRequest) -> (Url, PendingSignIn) {
 /// Checks a callback's `state` against a pending sign-in's without holding its other secrets: the
 /// loopback listener and the deep-link handler use it to ignore callbacks of no pending sign-in.
 #[derive(Debug, Clone)]
-pub struct StateMatcher(State);
+pub struct StateMatcher(CsrfState);
 
 impl StateMatcher {
     /// Whether `state` is the pending sign-in's, compared in constant time.
-    pub fn matches(&self, state: &State) -> bool {
+    pub fn matches(&self, state: &CsrfState) -> bool {
         self.0
             .expose()
             .as_bytes()
@@ -90,28 +88,13 @@ impl StateMatcher {
 
 impl PendingSignIn {
     /// Whether `state` is this sign-in's, compared in constant time.
-    pub fn matches_state(&self, state: &State) -> bool {
+    fn matches_state(&self, state: &CsrfState) -> bool {
         self.state_matcher().matches(state)
     }
 
     /// A matcher for this sign-in's `state`.
     pub fn state_matcher(&self) -> StateMatcher {
         StateMatcher(self.state.clone())
-    }
-
-    /// The redirect URI the callback must come to.
-    pub fn redirect_uri(&self) -> &RedirectUri {
-        &self.request.redirect_uri
-    }
-
-    /// When the sign-in started.
-    pub fn started_at(&self) -> OffsetDateTime {
-        self.started_at
-    }
-
-    /// The requested scopes.
-    pub fn scopes(&self) -> &Scopes {
-        &self.request.scopes
     }
 
     /// Completes the sign-in: checks `state`, exchanges the code with the verifier and the same
@@ -157,14 +140,14 @@ impl PendingSignIn {
 mod tests {
     use super::*;
 
-    fn request() -> SignInRequest {
-        SignInRequest {
+    fn request() -> AuthorizeRequest {
+        AuthorizeRequest {
             authorize_url: Url::parse("https://accounts.feishu.cn/open-apis/authen/v1/authorize")
                 .unwrap(),
             app_id: "cli_a5ca35a685b0x26e".into(),
             redirect_uri: RedirectUri::default_loopback(),
             scopes: Scopes::parse("offline_access contact:user.email:readonly").unwrap(),
-            brand: "feishu".into(),
+            brand: IssuerBrand::Feishu,
         }
     }
 
@@ -179,7 +162,7 @@ mod tests {
         assert_eq!(q["scope"], "offline_access contact:user.email:readonly");
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["code_challenge"], pkce::s256_challenge(&pending.verifier));
-        assert!(pending.matches_state(&State::new(q["state"].clone())));
+        assert!(pending.matches_state(&CsrfState::new(q["state"].clone())));
         assert!(q["state"].len() >= 43, "state has at least 256 bits");
         assert!(
             url.as_str().contains("scope=offline_access+contact")

@@ -43,6 +43,45 @@ impl Brand {
     }
 }
 
+/// Who issued a session's tokens: one of the two platforms, or the sandbox's local emulator,
+/// whose tokens work nowhere else. Stored in the session file as `feishu`, `lark` or `sandbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IssuerBrand {
+    /// 飞书.
+    Feishu,
+    /// Lark.
+    Lark,
+    /// The local emulator (no App ID configured).
+    Sandbox,
+}
+
+impl IssuerBrand {
+    /// The lowercase name, as stored and as `status --json` prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssuerBrand::Feishu => "feishu",
+            IssuerBrand::Lark => "lark",
+            IssuerBrand::Sandbox => "sandbox",
+        }
+    }
+}
+
+impl From<Brand> for IssuerBrand {
+    fn from(brand: Brand) -> Self {
+        match brand {
+            Brand::Feishu => IssuerBrand::Feishu,
+            Brand::Lark => IssuerBrand::Lark,
+        }
+    }
+}
+
+impl fmt::Display for IssuerBrand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl fmt::Display for Brand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::{
     redirect::RedirectUri,
-    secret::{AuthorizationCode, State},
+    secret::{AuthorizationCode, CsrfState},
 };
 
 /// The longest callback URL accepted; Feishu's codes are short, anything huge is hostile.
@@ -21,12 +21,12 @@ pub enum Callback {
         /// The code.
         code: AuthorizationCode,
         /// The returned `state`.
-        state: State,
+        state: CsrfState,
     },
     /// The user declined (`error=access_denied`).
     Denied {
         /// The returned `state`.
-        state: State,
+        state: CsrfState,
     },
     /// Another `error` (not documented by Feishu, but RFC 6749 §4.1.2.1 allows it).
     Error {
@@ -35,7 +35,7 @@ pub enum Callback {
         /// The `error_description`, if any.
         description: Option<String>,
         /// The returned `state`.
-        state: State,
+        state: CsrfState,
     },
 }
 
@@ -59,7 +59,7 @@ pub enum CallbackError {
 
 impl Callback {
     /// The returned `state`.
-    pub fn state(&self) -> &State {
+    pub fn state(&self) -> &CsrfState {
         match self {
             Callback::Code { state, .. }
             | Callback::Denied { state }
@@ -118,7 +118,7 @@ impl Callback {
             }
             *slot.0 = Some(value.into_owned());
         }
-        let state = State::new(
+        let state = CsrfState::new(
             state
                 .filter(|s| !s.is_empty())
                 .ok_or(CallbackError::BadParameter("state"))?,
@@ -155,7 +155,7 @@ mod tests {
             cb,
             Callback::Code {
                 code: AuthorizationCode::new("abc-_123"),
-                state: State::new("s1")
+                state: CsrfState::new("s1")
             }
         );
     }
@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(
             cb,
             Callback::Denied {
-                state: State::new("s1")
+                state: CsrfState::new("s1")
             }
         );
     }

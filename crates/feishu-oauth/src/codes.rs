@@ -54,11 +54,6 @@ pub fn lookup(code: u32) -> Option<&'static ErrorCode> {
     TABLE.iter().find(|entry| entry.code == code)
 }
 
-/// Every code this client knows, in the order of the Feishu pages.
-pub fn all() -> &'static [ErrorCode] {
-    TABLE
-}
-
 const fn entry(
     code: u32,
     http_status: u16,

@@ -13,7 +13,7 @@ use std::{
 
 /// Creates `dir` (and parents) and makes it private (0700), also when it already existed with
 /// looser modes.
-pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     let mode = fs::metadata(dir)?.permissions().mode() & 0o777;
     if mode != 0o700 {
@@ -23,7 +23,7 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Writes `bytes` to `path` atomically with mode 0600 inside a 0700 folder.
-pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -1,50 +1,63 @@
 //! Feishu / Lark user sign-in for native clients: OAuth 2.0 authorization code with PKCE in the
-//! system browser (RFC 8252), the code exchange and refresh on Feishu's v2 token endpoint, user info,
-//! and a session kept fresh in a private, crash-safe store shared between processes.
+//! system browser (RFC 8252), the code exchange and refresh on Feishu's v2 token endpoint, user
+//! info, and a session kept fresh in a private, crash-safe store shared between processes.
 //!
-//! The flow:
-//! 1. [`authorize::begin`] makes the authorize URL and a [`PendingSignIn`] that owns the verifier.
-//! 2. [`LoopbackListener::bind`] (or a deep-link handler) is ready before the browser opens.
-//! 3. The callback is parsed ([`Callback`]), its `state` checked, and
-//!    [`PendingSignIn::complete`] exchanges the code and fetches the profile into a [`Session`].
-//! 4. [`SessionManager`] saves it and later hands out fresh tokens, one refresh at a time.
+//! Two layers, no Tauri and no HTML in either:
+//! - **The application layer**, which the adapters (the desktop window, the `feishu-auth` CLI)
+//!   call: an [`Account`] (a configuration, its session, its HTTP client, its sandbox), the one
+//!   sign-in flow ([`signin::run`], with the callback source, browser and progress sink the
+//!   adapter chooses), the background refresh policy ([`Keeper`]) and the settings rules
+//!   ([`SettingsForm`]).
+//! - **The protocol layer** beneath it: [`begin`] makes the authorize URL and a
+//!   [`PendingSignIn`] that owns the verifier; a [`LoopbackListener`] or a deep link brings the
+//!   [`Callback`]; [`PendingSignIn::complete`] exchanges the code through a [`FeishuClient`]; the
+//!   [`SessionManager`] keeps the [`Session`] in a [`SessionStore`], one refresh at a time.
 //!
-//! This crate knows nothing of Tauri or of any UI.
+//! Modules are private; this list is the crate's interface.
 
-pub mod authorize;
-pub mod brand;
-pub mod browser;
-pub mod callback;
-pub mod client;
-pub mod codes;
-pub mod config;
-pub mod error;
+mod account;
+mod authorize;
+mod brand;
+mod browser;
+mod callback;
+mod client;
+mod codes;
+mod config;
+mod error;
 mod fsutil;
+mod keeper;
 mod lockfile;
-pub mod loopback;
-pub mod manager;
-pub mod pages;
-pub mod pkce;
-pub mod profile;
-pub mod redirect;
-pub mod scope;
-pub mod secret;
-pub mod session;
-pub mod store;
+mod loopback;
+mod manager;
+mod pages;
+mod pkce;
+mod profile;
+mod redirect;
+mod sandbox;
+mod scope;
+mod secret;
+mod session;
+mod settings;
+pub mod signin;
+mod store;
 
-pub use authorize::{begin, PendingSignIn, SignInRequest, StateMatcher};
-pub use brand::Brand;
+pub use account::Account;
+pub use authorize::{begin, AuthorizeRequest, PendingSignIn, StateMatcher};
+pub use brand::{Brand, IssuerBrand};
+pub use browser::open_with_command;
 pub use callback::{Callback, CallbackError};
-pub use client::{FeishuClient, RetryPolicy, TokenGrant};
+pub use client::{parse_token_answer, FeishuClient, RetryPolicy, TokenGrant};
 pub use codes::{ErrorCode, Remedy};
-pub use config::{AppCredentials, Config, ConfigFile, Endpoints};
+pub use config::{shown_url, AppCredentials, Config, ConfigFile, Endpoints, APP_IDENTIFIER};
 pub use error::{Error, FeishuError, Result};
-pub use fsutil::{ensure_private_dir, write_private_atomic};
+pub use keeper::{Keeper, KeeperEvent, Tick, TICK};
 pub use loopback::{Arrival, LoopbackListener, Responder};
 pub use manager::{SessionManager, SignOut};
 pub use profile::Profile;
-pub use redirect::{CallbackRoute, RedirectUri};
+pub use redirect::{CallbackRoute, RedirectUri, Route, DEEP_LINK_SCHEME};
+pub use sandbox::{ChildProcess, Launching, RunningSandbox, SandboxLauncher};
 pub use scope::Scopes;
-pub use secret::{AccessToken, AppSecret, AuthorizationCode, PkceVerifier, RefreshToken, State};
+pub use secret::{AccessToken, AppSecret, AuthorizationCode, CsrfState, PkceVerifier, RefreshToken};
 pub use session::{Issuer, Session, StaleReason, TokenStatus};
-pub use store::{FileStore, SessionStore};
+pub use settings::{Saved, SettingsForm, ENV_OVERRIDES};
+pub use store::{FileStore, SessionStore, StoreLock, SESSION_FILE_NAME};

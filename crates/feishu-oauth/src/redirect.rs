@@ -28,6 +28,17 @@ pub enum CallbackRoute {
     DeepLink,
 }
 
+/// The kind of callback a sign-in asks for: what the adapter offers (the CLI only a loopback
+/// listener; the window either), independent of the configured URI's port or path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Route {
+    /// An HTTP listener on a loopback address.
+    Loopback,
+    /// The app's private-use scheme.
+    DeepLink,
+}
+
 impl RedirectUri {
     /// The default loopback redirect, `http://127.0.0.1:28283/callback`.
     pub fn default_loopback() -> Self {

@@ -56,7 +56,7 @@ secret_type!(
 secret_type!(
     /// The `state` sent to the authorize page and returned unchanged: it binds the callback to the
     /// sign-in that started it (CSRF protection, RFC 9700 §4.7).
-    State
+    CsrfState
 );
 
 /// The PKCE `code_verifier` (RFC 7636 §4.1): 32 random bytes, base64url, 43 characters.
@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn state_debug_is_redacted() {
-        assert_redacted(&format!("{:?}", State::new(VALUE)));
+        assert_redacted(&format!("{:?}", CsrfState::new(VALUE)));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
+    brand::IssuerBrand,
     profile::Profile,
     scope::Scopes,
     secret::{AccessToken, RefreshToken},
@@ -20,8 +21,8 @@ pub const MAX_REFRESH_MARGIN: time::Duration = time::Duration::minutes(5);
 /// Whose session it is: a session made for one app (or the sandbox) is not used for another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issuer {
-    /// `feishu`, `lark` or `sandbox`.
-    pub brand: String,
+    /// Feishu, Lark or the sandbox.
+    pub brand: IssuerBrand,
     /// The App ID the tokens were issued to.
     pub app_id: String,
 }
@@ -167,7 +168,7 @@ pub(crate) mod tests {
     pub(crate) fn sample(issued: OffsetDateTime, lifetime_s: i64) -> Session {
         Session {
             issuer: Issuer {
-                brand: "sandbox".into(),
+                brand: IssuerBrand::Sandbox,
                 app_id: "cli_test".into(),
             },
             access_token: AccessToken::new("a"),

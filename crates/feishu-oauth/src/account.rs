@@ -1,0 +1,173 @@
+//! An account: one configuration (an app on Feishu or Lark, or the sandbox), its session, the
+//! HTTP client that talks to its endpoints, and its sandbox's emulator when it has one.
+//!
+//! The adapters (the window, the CLI) hold an [`Account`] and ask it for what they need; it makes
+//! the client once and starts the sandbox only when a request needs the network.
+
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+
+use crate::{
+    brand::IssuerBrand,
+    config::{Config, Endpoints},
+    error::{Error, Result},
+    manager::{SessionManager, SignOut},
+    redirect::{CallbackRoute, RedirectUri, Route},
+    sandbox::{RunningSandbox, SandboxLauncher},
+    session::{Issuer, Session},
+    store::{FileStore, SessionStore},
+    client::FeishuClient,
+};
+
+/// One configuration and its session.
+pub struct Account {
+    config: Config,
+    sessions: SessionManager,
+    launcher: Arc<dyn SandboxLauncher>,
+    /// The sandbox's emulator, started on first use (never when an App ID is configured).
+    sandbox: OnceCell<RunningSandbox>,
+    /// Made on first use, then shared. Making one sets up TLS (OpenSSL reads and parses the
+    /// system's CA bundle, twice), about 40 ms of CPU that every sign-in and refresh would pay
+    /// again; clones share one connection pool.
+    client: OnceCell<FeishuClient>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("issuer", self.sessions.issuer())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Account {
+    /// The account for `config`, its session kept in `store`; `launcher` starts its sandbox.
+    pub fn new(
+        config: Config,
+        store: Arc<dyn SessionStore>,
+        launcher: Arc<dyn SandboxLauncher>,
+    ) -> Self {
+        let issuer = match &config.app {
+            Some(app) => Issuer {
+                brand: config.brand.into(),
+                app_id: app.app_id.clone(),
+            },
+            None => Issuer {
+                brand: IssuerBrand::Sandbox,
+                app_id: launcher.credentials().app_id,
+            },
+        };
+        Self {
+            sessions: SessionManager::new(store, issuer),
+            config,
+            launcher,
+            sandbox: OnceCell::new(),
+            client: OnceCell::new(),
+        }
+    }
+
+    /// The account for `config` with its session in the shared session file.
+    pub fn with_file_store(config: Config, launcher: Arc<dyn SandboxLauncher>) -> Self {
+        let store = Arc::new(FileStore::new(config.session_path()));
+        Self::new(config, store, launcher)
+    }
+
+    /// The settings as loaded (for the sandbox, without its emulator's address).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Who issues this account's tokens.
+    pub fn issuer(&self) -> &Issuer {
+        self.sessions.issuer()
+    }
+
+    /// Whether this is the sandbox (no App ID configured).
+    pub fn is_sandbox(&self) -> bool {
+        self.config.is_sandbox()
+    }
+
+    /// The settings with the endpoints resolved: for the sandbox, its emulator is started first.
+    pub async fn resolved_config(&self) -> Result<Config> {
+        let mut config = self.config.clone();
+        if config.is_sandbox() {
+            let sandbox = self
+                .sandbox
+                .get_or_try_init(|| self.launcher.launch(&self.config.data_dir))
+                .await
+                .map_err(|source| Error::Sandbox { source })?;
+            config.use_sandbox(sandbox.base_url(), self.launcher.credentials());
+        }
+        Ok(config)
+    }
+
+    /// The endpoints, resolved as [`Self::resolved_config`] does.
+    pub async fn endpoints(&self) -> Result<Endpoints> {
+        self.resolved_config().await?.endpoints()
+    }
+
+    /// A client for the token and user-info endpoints: made once, then shared.
+    pub async fn client(&self) -> Result<FeishuClient> {
+        self.client
+            .get_or_try_init(|| async {
+                let config = self.resolved_config().await?;
+                let app = config.app.clone().ok_or(Error::SignedOut)?;
+                FeishuClient::new(config.endpoints()?, app)
+            })
+            .await
+            .cloned()
+    }
+
+    /// The redirect URI for a route: the configured one when it is of that kind, else the
+    /// route's default.
+    pub fn redirect_for(&self, route: Route) -> RedirectUri {
+        let configured = &self.config.redirect_uri;
+        match (route, configured.route()) {
+            (Route::Loopback, CallbackRoute::Loopback(_))
+            | (Route::DeepLink, CallbackRoute::DeepLink) => configured.clone(),
+            (Route::Loopback, CallbackRoute::DeepLink) => RedirectUri::default_loopback(),
+            (Route::DeepLink, CallbackRoute::Loopback(_)) => RedirectUri::default_deep_link(),
+        }
+    }
+
+    /// The stored session, if it is this account's (see [`SessionManager::current`]).
+    pub fn current(&self) -> Result<Option<Session>> {
+        self.sessions.current()
+    }
+
+    /// A session whose access token is valid, refreshed first if it needs it.
+    pub async fn fresh_session(&self) -> Result<Session> {
+        self.sessions.fresh_session(|| self.client()).await
+    }
+
+    /// Refreshes now, whatever the token's status.
+    pub async fn refresh_now(&self) -> Result<Session> {
+        self.sessions.refresh_now(|| self.client()).await
+    }
+
+    /// Saves a new session (after a sign-in); returns once it is on disk.
+    pub fn save(&self, session: &Session) -> Result<()> {
+        self.sessions.save(session)
+    }
+
+    /// Signs this account out on this machine; another app's session is left as it is.
+    pub fn sign_out(&self) -> Result<SignOut> {
+        self.sessions.sign_out()
+    }
+
+    /// Signs out whatever app the stored session belongs to.
+    pub fn sign_out_any(&self) -> Result<SignOut> {
+        self.sessions.sign_out_any()
+    }
+
+    /// Why the last refreshed session is only in memory, if it is.
+    pub fn unsaved(&self) -> Option<Error> {
+        self.sessions.unsaved()
+    }
+
+    /// Tries once more to write a refreshed session kept in memory.
+    pub fn flush_unsaved(&self) -> Result<()> {
+        self.sessions.flush_unsaved()
+    }
+}

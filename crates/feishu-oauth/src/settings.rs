@@ -1,0 +1,223 @@
+//! The settings as a person edits them (the window's Settings form): which file they live in,
+//! which environment variables override them, and how a form becomes the config file, with its
+//! rules (an App ID needs its App Secret; no App ID means the sandbox) in one place.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::{
+    brand::Brand,
+    config::{shown_url, Config, ConfigFile},
+    error::{Error, Result},
+    redirect::RedirectUri,
+    scope::Scopes,
+};
+
+/// The variables that override the config file, as [`Config::load`] reads them.
+pub const ENV_OVERRIDES: [&str; 7] = [
+    "FEISHU_APP_ID",
+    "FEISHU_APP_SECRET",
+    "FEISHU_BRAND",
+    "FEISHU_REDIRECT_URI",
+    "FEISHU_SCOPES",
+    "FEISHU_ACCOUNTS_URL",
+    "FEISHU_OPEN_URL",
+];
+
+/// The override variables set in this process's environment: what a saved form will not change.
+pub fn overridden_by_env() -> Vec<&'static str> {
+    ENV_OVERRIDES
+        .into_iter()
+        .filter(|var| std::env::var(var).is_ok_and(|v| !v.trim().is_empty()))
+        .collect()
+}
+
+/// The user's config file.
+pub fn config_path() -> Result<PathBuf> {
+    ConfigFile::default_path().ok_or_else(|| {
+        Error::config(
+            "config file",
+            "no config directory is known for this user",
+        )
+    })
+}
+
+/// The settings, or, when they cannot be loaded, the sandbox with the reason: a window opens
+/// anyway, so the person sees what is wrong and can fix it in Settings.
+pub fn load_or_sandbox() -> Result<(Config, Option<Error>)> {
+    match Config::load() {
+        Ok(config) => Ok((config, None)),
+        Err(error) => {
+            let data_dir = |var: &str| {
+                (var == "FEISHU_SIGNIN_DATA_DIR")
+                    .then(|| std::env::var(var).ok())
+                    .flatten()
+            };
+            Ok((
+                Config::from_sources(&ConfigFile::default(), data_dir)?,
+                Some(error),
+            ))
+        }
+    }
+}
+
+/// An endpoint's base URL as shown to a person (no credentials or query), when it is not the
+/// brand's own (a proxy, an emulator); `None` in the sandbox, whose emulator is the app's.
+pub fn custom_endpoints(config: &Config) -> (Option<String>, Option<String>) {
+    if config.is_sandbox() {
+        return (None, None);
+    }
+    let custom = |url: &url::Url, default: url::Url| (*url != default).then(|| shown_url(url));
+    (
+        custom(&config.accounts_url, config.brand.accounts_url()),
+        custom(&config.open_url, config.brand.open_url()),
+    )
+}
+
+/// New settings from a form; an empty or absent `app_secret` keeps the stored one.
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsForm {
+    /// The App ID; empty: the sandbox.
+    pub app_id: Option<String>,
+    /// A new App Secret, write-only.
+    pub app_secret: Option<String>,
+    /// `feishu` or `lark`.
+    pub brand: String,
+    /// The redirect URI; empty: the default.
+    pub redirect_uri: Option<String>,
+    /// The scopes to request; empty: the default.
+    pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for SettingsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SettingsForm")
+            .field("app_id", &self.app_id)
+            .field(
+                "app_secret",
+                &self.app_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("brand", &self.brand)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// What a save did.
+#[derive(Debug)]
+pub struct Saved {
+    /// The configuration the saved file makes (with the environment applied).
+    pub config: Config,
+    /// Where a settings file that did not parse was kept, if it was replaced.
+    pub kept_broken: Option<PathBuf>,
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl SettingsForm {
+    /// Applies the form to a config file, checking every value first: nothing is changed when one
+    /// is invalid.
+    pub fn apply_to(self, file: &mut ConfigFile) -> Result<()> {
+        let app_id = non_empty(self.app_id);
+        let app_secret = match (&app_id, non_empty(self.app_secret)) {
+            // No App ID: the sandbox. The secret belongs to the App ID, so it goes too.
+            (None, _) => None,
+            (Some(_), Some(secret)) => Some(secret),
+            (Some(_), None) => file.app_secret.clone(),
+        };
+        if app_id.is_some() && app_secret.is_none() {
+            return Err(Error::config(
+                "app_secret",
+                "an App ID needs its App Secret (developer console → Credentials & Basic Info)",
+            ));
+        }
+        let brand = self
+            .brand
+            .parse::<Brand>()
+            .map_err(|e| Error::config("brand", e))?;
+        let redirect_uri = non_empty(self.redirect_uri)
+            .map(|uri| RedirectUri::parse(&uri).map_err(|e| Error::config("redirect_uri", e)))
+            .transpose()?;
+        let scopes =
+            Scopes::from_iter_checked(&self.scopes).map_err(|e| Error::config("scopes", e))?;
+        file.app_id = app_id;
+        file.app_secret = app_secret;
+        file.brand = Some(brand.as_str().to_owned());
+        file.redirect_uri = redirect_uri.map(|uri| uri.to_string());
+        file.scopes = (!scopes.is_empty()).then(|| scopes.to_string());
+        Ok(())
+    }
+
+    /// Writes the form into the user's config file and loads the configuration it makes. A file
+    /// that does not parse is replaced (the form is how the window tells a person to fix it) and
+    /// kept beside it.
+    pub fn save(self) -> Result<Saved> {
+        let path = config_path()?;
+        let mut file = ConfigFile::read_for_edit(&path)?;
+        self.apply_to(&mut file)?;
+        let kept_broken = file.write_replacing(&path)?;
+        Ok(Saved {
+            config: Config::load()?,
+            kept_broken,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(app_id: Option<&str>, secret: Option<&str>) -> SettingsForm {
+        SettingsForm {
+            app_id: app_id.map(str::to_owned),
+            app_secret: secret.map(str::to_owned),
+            brand: "lark".into(),
+            redirect_uri: Some(" ".into()),
+            scopes: vec!["offline_access".into()],
+        }
+    }
+
+    #[test]
+    fn an_app_id_needs_its_secret_and_a_stored_one_is_kept() {
+        let mut file = ConfigFile::default();
+        let err = form(Some("cli_1"), None).apply_to(&mut file).unwrap_err();
+        assert!(err.to_string().contains("app_secret"), "{err}");
+        assert_eq!(file, ConfigFile::default(), "nothing changed");
+
+        form(Some("cli_1"), Some(" s1 ")).apply_to(&mut file).unwrap();
+        assert_eq!(file.app_secret.as_deref(), Some("s1"));
+        form(Some("cli_2"), Some("")).apply_to(&mut file).unwrap();
+        assert_eq!(file.app_id.as_deref(), Some("cli_2"));
+        assert_eq!(file.app_secret.as_deref(), Some("s1"), "kept");
+        assert_eq!(file.brand.as_deref(), Some("lark"));
+        assert_eq!(file.redirect_uri, None);
+    }
+
+    #[test]
+    fn no_app_id_is_the_sandbox_and_drops_the_secret() {
+        let mut file = ConfigFile {
+            app_id: Some("cli_1".into()),
+            app_secret: Some("s1".into()),
+            ..ConfigFile::default()
+        };
+        form(None, Some("typed")).apply_to(&mut file).unwrap();
+        assert_eq!((file.app_id, file.app_secret), (None, None));
+    }
+
+    #[test]
+    fn an_invalid_value_changes_nothing() {
+        let mut file = ConfigFile::default();
+        let mut bad = form(None, None);
+        bad.redirect_uri = Some("http://example.com/cb".into());
+        assert!(bad.apply_to(&mut file).is_err());
+        let mut bad = form(None, None);
+        bad.brand = "slack".into();
+        assert!(bad.apply_to(&mut file).is_err());
+        assert_eq!(file, ConfigFile::default());
+    }
+}

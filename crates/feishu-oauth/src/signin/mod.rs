@@ -1,0 +1,204 @@
+//! The sign-in, once for every adapter: begin (PKCE, `state`), make the callback receiver ready,
+//! open the browser, wait (cancellable, with a deadline), exchange the code, fetch the profile,
+//! save, answer the browser. The adapters choose the callback source and the browser, and turn
+//! the progress into their own words (window events, terminal lines).
+//!
+//! The session is on disk (atomically, under the store's write lock) before [`Stage::SignedIn`]
+//! is reported: a crash right after never shows a session that does not exist.
+
+mod progress;
+mod slot;
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+pub use progress::{FlowId, OpenBrowser, Progress, ProgressSink, Stage};
+pub use slot::{DeepLinkDelivery, FlowSlot};
+
+use crate::{
+    account::Account,
+    authorize::{begin, AuthorizeRequest, StateMatcher},
+    browser,
+    callback::Callback,
+    error::{Error, Result},
+    loopback::{LoopbackListener, Responder},
+    redirect::{RedirectUri, Route},
+    scope::Scopes,
+    session::Session,
+};
+
+/// What to sign in to, and how long to wait.
+#[derive(Debug)]
+pub struct SignInRequest<'a> {
+    /// The account whose session this sign-in makes.
+    pub account: &'a Account,
+    /// The scopes to ask for; `None`: the configured ones.
+    pub scopes: Option<Scopes>,
+    /// How long the browser has to come back.
+    pub timeout: Duration,
+    /// The sign-in slot: a newer sign-in in it ends this one.
+    pub slot: &'a FlowSlot,
+}
+
+/// Where the callback comes from: the adapter's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackSource {
+    /// A listener on the loopback redirect URI, which also answers the browser with a page.
+    Loopback,
+    /// The app's private-use scheme: the OS hands the link to the adapter, which passes it on
+    /// with [`FlowSlot::deliver_deep_link`].
+    DeepLink,
+}
+
+impl CallbackSource {
+    fn route(self) -> Route {
+        match self {
+            CallbackSource::Loopback => Route::Loopback,
+            CallbackSource::DeepLink => Route::DeepLink,
+        }
+    }
+}
+
+/// One sign-in's reports.
+struct Reporter<'a> {
+    sink: &'a dyn ProgressSink,
+    flow: FlowId,
+    deadline: OffsetDateTime,
+}
+
+impl Reporter<'_> {
+    fn stage(&self, stage: Stage<'_>) {
+        self.sink.report(&Progress {
+            flow: self.flow,
+            deadline: self.deadline,
+            stage,
+        });
+    }
+}
+
+/// Runs a whole sign-in; resolves when it succeeded (the session saved), failed, timed out or
+/// was cancelled. Dropping the future cancels it too, and frees the port.
+pub async fn run(
+    request: SignInRequest<'_>,
+    source: CallbackSource,
+    browser: &dyn OpenBrowser,
+    progress: &dyn ProgressSink,
+) -> Result<Session> {
+    let report = Reporter {
+        sink: progress,
+        flow: request.slot.next_id(),
+        deadline: OffsetDateTime::now_utc() + request.timeout,
+    };
+    let outcome = attempt(&request, source, browser, &report).await;
+    match &outcome {
+        Ok(_) => {}
+        Err(Error::Cancelled) => report.stage(Stage::Cancelled),
+        Err(e) => report.stage(Stage::Failed(e)),
+    }
+    outcome
+}
+
+async fn attempt(
+    request: &SignInRequest<'_>,
+    source: CallbackSource,
+    browser: &dyn OpenBrowser,
+    report: &Reporter<'_>,
+) -> Result<Session> {
+    let account = request.account;
+    let config = account.resolved_config().await?;
+    let client = account.client().await?;
+    let redirect_uri = account.redirect_for(source.route());
+    let (url, pending) = begin(AuthorizeRequest {
+        authorize_url: config.endpoints()?.authorize,
+        app_id: client.app_id().to_owned(),
+        redirect_uri: redirect_uri.clone(),
+        scopes: request.scopes.clone().unwrap_or(config.scopes.clone()),
+        brand: account.issuer().brand,
+    });
+
+    let (deep_link_tx, deep_link_rx) = mpsc::channel(1);
+    let mut ticket = request
+        .slot
+        .take(
+            report.flow,
+            pending.state_matcher(),
+            (source == CallbackSource::DeepLink).then(|| (redirect_uri.clone(), deep_link_tx)),
+        )
+        .await;
+
+    // The receiver is ready before the browser opens.
+    let listener = match source {
+        CallbackSource::Loopback => Some(LoopbackListener::bind(&redirect_uri).await?),
+        CallbackSource::DeepLink => None,
+    };
+    report.stage(Stage::Started {
+        redirect_uri: &redirect_uri,
+        authorize_url: &url,
+    });
+    let opened = match &config.browser {
+        Some(command) => browser::open_with_command(command, url.as_str()),
+        None => browser.open(&url),
+    };
+    match opened {
+        Ok(()) => report.stage(Stage::BrowserOpened),
+        Err(e) if browser.shows_url() => report.stage(Stage::BrowserNotOpened(&e)),
+        Err(e) => return Err(e),
+    }
+    report.stage(Stage::Waiting);
+
+    let wait = wait_for_callback(
+        listener,
+        deep_link_rx,
+        pending.state_matcher(),
+        &redirect_uri,
+        request.timeout,
+    );
+    let (callback, responder) = tokio::select! {
+        arrival = wait => arrival?,
+        _ = &mut ticket.cancelled => return Err(Error::Cancelled),
+    };
+    report.stage(Stage::CallbackReceived);
+    report.stage(Stage::Exchanging);
+    let outcome = match pending.complete(callback, &client).await {
+        Ok(session) => account.save(&session).map(|()| session),
+        Err(e) => Err(e),
+    };
+    if let Ok(session) = &outcome {
+        report.stage(Stage::SignedIn(session));
+    }
+    // The browser's page is written after the adapter heard: the window shows the session at
+    // once, however slowly the browser reads its answer.
+    if let Some(responder) = responder {
+        match &outcome {
+            Ok(session) => responder.succeeded(&session.profile.name).await,
+            Err(e) => responder.failed(&e.to_string()).await,
+        }
+    }
+    outcome
+}
+
+/// The callback from the loopback listener (with its browser to answer) or from a deep link.
+async fn wait_for_callback(
+    listener: Option<LoopbackListener>,
+    mut deep_link: mpsc::Receiver<Callback>,
+    matcher: StateMatcher,
+    redirect_uri: &RedirectUri,
+    timeout: Duration,
+) -> Result<(Callback, Option<Responder>)> {
+    match listener {
+        Some(listener) => listener
+            .wait(matcher, timeout)
+            .await
+            .map(|a| (a.callback, Some(a.responder))),
+        None => match tokio::time::timeout(timeout, deep_link.recv()).await {
+            Ok(Some(callback)) => Ok((callback, None)),
+            Ok(None) => Err(Error::Cancelled),
+            Err(_) => Err(Error::Timeout {
+                timeout,
+                redirect_uri: redirect_uri.to_string(),
+            }),
+        },
+    }
+}

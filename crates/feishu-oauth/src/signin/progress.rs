@@ -1,0 +1,75 @@
+//! What a sign-in tells its adapter as it goes, and what it asks of it: a browser.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::{error::Error, redirect::RedirectUri, session::Session};
+
+/// One sign-in's identity, rising within a process: events of a replaced sign-in are told apart
+/// from the current one's by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct FlowId(pub u64);
+
+/// A step of the sign-in.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Stage<'a> {
+    /// The callback receiver is ready; the browser is about to open at `authorize_url`. The URL
+    /// carries the sign-in's `state`: an adapter shows it only to the person signing in (a
+    /// terminal), never to a page or a log.
+    Started {
+        /// Where the callback must come.
+        redirect_uri: &'a RedirectUri,
+        /// The authorize page.
+        authorize_url: &'a Url,
+    },
+    /// The browser was asked to open the authorize page.
+    BrowserOpened,
+    /// The browser could not be opened; the sign-in waits for the person to open the URL
+    /// (only when the [`OpenBrowser`] says the URL is shown to them).
+    BrowserNotOpened(&'a Error),
+    /// Waiting for the callback.
+    Waiting,
+    /// A genuine callback arrived.
+    CallbackReceived,
+    /// The code is being exchanged and the profile fetched.
+    Exchanging,
+    /// The session is saved.
+    SignedIn(&'a Session),
+    /// The sign-in failed.
+    Failed(&'a Error),
+    /// The sign-in was cancelled (by the person, or by a newer sign-in).
+    Cancelled,
+}
+
+/// A report of one step.
+#[derive(Debug)]
+pub struct Progress<'a> {
+    /// Which sign-in.
+    pub flow: FlowId,
+    /// When it gives up waiting for the callback.
+    pub deadline: OffsetDateTime,
+    /// The step.
+    pub stage: Stage<'a>,
+}
+
+/// Where a sign-in reports its steps: the window's events, the terminal's lines.
+pub trait ProgressSink: Send + Sync {
+    /// Called at each step, in order, from the sign-in's task.
+    fn report(&self, progress: &Progress<'_>);
+}
+
+/// Opens the authorize page in the person's browser. A browser command set in the settings
+/// (`FEISHU_SIGNIN_BROWSER`) is used instead, by the sign-in itself.
+pub trait OpenBrowser: Send + Sync {
+    /// Opens `url`.
+    fn open(&self, url: &Url) -> Result<(), Error>;
+
+    /// Whether the person sees the URL anyway (a terminal prints it), so a browser that does not
+    /// open need not end the sign-in.
+    fn shows_url(&self) -> bool {
+        false
+    }
+}

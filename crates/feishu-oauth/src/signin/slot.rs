@@ -1,0 +1,156 @@
+//! The sign-in in progress, one at a time: a newer sign-in (a second click, a reloaded window)
+//! cancels the older one and waits until its loopback port is free instead of failing to bind
+//! it; a cancel request and a deep link reach the current one through here.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Mutex, MutexGuard, PoisonError,
+    },
+    time::Duration,
+};
+
+use tokio::sync::{mpsc, oneshot};
+use tracing::{info, warn};
+
+use super::progress::FlowId;
+use crate::{authorize::StateMatcher, callback::Callback, redirect::RedirectUri};
+
+/// How long a new sign-in waits for the one it replaces to release its port.
+const RELEASE_WAIT: Duration = Duration::from_secs(5);
+
+/// A deep link's fate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeepLinkDelivery {
+    /// Handed to the waiting sign-in.
+    Delivered,
+    /// Ignored: no sign-in is waiting for a deep link, it is not a callback to the redirect URI,
+    /// or its `state` is not the waiting sign-in's. Logged, never exchanged.
+    Ignored,
+}
+
+/// The slot of the sign-in in progress.
+#[derive(Debug, Default)]
+pub struct FlowSlot {
+    current: Mutex<Option<Current>>,
+    next: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Current {
+    id: FlowId,
+    cancel: Option<oneshot::Sender<()>>,
+    released: Option<oneshot::Receiver<()>>,
+    deep_link: Option<DeepLinkWait>,
+}
+
+#[derive(Debug)]
+struct DeepLinkWait {
+    matcher: StateMatcher,
+    redirect_uri: RedirectUri,
+    /// Taken by the first genuine callback; replays find it gone.
+    sender: Option<mpsc::Sender<Callback>>,
+}
+
+/// A sign-in's hold on the slot: cleared when it ends, unless a newer one took the slot.
+#[derive(Debug)]
+pub(super) struct Ticket<'a> {
+    slot: &'a FlowSlot,
+    pub id: FlowId,
+    pub cancelled: oneshot::Receiver<()>,
+    /// Dropped last (after the listener): tells a newer sign-in that the port is free.
+    _released: oneshot::Sender<()>,
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        let mut current = self.slot.lock();
+        if current.as_ref().is_some_and(|c| c.id == self.id) {
+            *current = None;
+        }
+    }
+}
+
+impl FlowSlot {
+    fn lock(&self) -> MutexGuard<'_, Option<Current>> {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A new id, for a sign-in about to start.
+    pub(super) fn next_id(&self) -> FlowId {
+        FlowId(self.next.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+
+    /// Takes the slot for sign-in `id`; the one it held is cancelled and, once it has released
+    /// its port (or after a short wait), this returns.
+    pub(super) async fn take(
+        &self,
+        id: FlowId,
+        matcher: StateMatcher,
+        deep_link: Option<(RedirectUri, mpsc::Sender<Callback>)>,
+    ) -> Ticket<'_> {
+        let (cancel, cancelled) = oneshot::channel();
+        let (released_tx, released_rx) = oneshot::channel();
+        let replaced = self.lock().replace(Current {
+            id,
+            cancel: Some(cancel),
+            released: Some(released_rx),
+            deep_link: deep_link.map(|(redirect_uri, sender)| DeepLinkWait {
+                matcher,
+                redirect_uri,
+                sender: Some(sender),
+            }),
+        });
+        if let Some(mut old) = replaced {
+            if let Some(cancel) = old.cancel.take() {
+                let _ = cancel.send(());
+            }
+            if let Some(released) = old.released.take() {
+                let _ = tokio::time::timeout(RELEASE_WAIT, released).await;
+            }
+        }
+        Ticket {
+            slot: self,
+            id,
+            cancelled,
+            _released: released_tx,
+        }
+    }
+
+    /// Cancels the sign-in in progress, if any; its port is released at once.
+    pub fn cancel(&self) {
+        if let Some(cancel) = self.lock().as_mut().and_then(|c| c.cancel.take()) {
+            let _ = cancel.send(());
+        }
+    }
+
+    /// Hands a deep link to the waiting sign-in if it is its callback.
+    pub fn deliver_deep_link(&self, url: &str) -> DeepLinkDelivery {
+        let mut current = self.lock();
+        let Some(wait) = current.as_mut().and_then(|c| c.deep_link.as_mut()) else {
+            warn!(
+                len = url.len(),
+                "deep link ignored: no sign-in is waiting for one"
+            );
+            return DeepLinkDelivery::Ignored;
+        };
+        let callback = match Callback::parse(url, &wait.redirect_uri) {
+            Ok(callback) => callback,
+            Err(e) => {
+                warn!(error = %e, len = url.len(), "deep link ignored");
+                return DeepLinkDelivery::Ignored;
+            }
+        };
+        if !wait.matcher.matches(callback.state()) {
+            warn!("deep link ignored: its state matches no pending sign-in");
+            return DeepLinkDelivery::Ignored;
+        }
+        let Some(sender) = wait.sender.take() else {
+            warn!("deep link ignored: this sign-in already received its callback");
+            return DeepLinkDelivery::Ignored;
+        };
+        info!("sign-in callback received by deep link");
+        let _ = sender.try_send(callback);
+        DeepLinkDelivery::Delivered
+    }
+}
