@@ -20,7 +20,7 @@ fn session(n: u64) -> Session {
         .unwrap();
     Session {
         issuer: Issuer {
-            brand: "sandbox".into(),
+            brand: feishu_oauth::IssuerBrand::Sandbox,
             app_id: "cli_crash".into(),
         },
         access_token: AccessToken::new(format!("access-{n}-{}", "a".repeat(1500))),

@@ -1,40 +1,58 @@
 //! This run's activity list: what happened, when, and the Feishu code of a failure. No secrets:
-//! messages come from the core's errors and from fixed text.
+//! details come from the core's errors, whose messages never quote one.
 
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use std::sync::{Mutex, PoisonError};
+
+use tauri::{AppHandle, Manager, Runtime};
 use time::OffsetDateTime;
 
 use crate::{
-    models::{rfc3339, ActivityEntry},
+    events::{self, Activity, ActivityEntry},
     state::AppState,
+    views::rfc3339,
 };
 
 /// The most entries kept.
 const MAX_ENTRIES: usize = 200;
 
-/// Records an entry and sends it to the UI (`activity://added`).
-pub fn record<R: Runtime>(
-    app: &AppHandle<R>,
-    kind: &'static str,
-    message: impl Into<String>,
-    code: Option<u32>,
-) {
-    let entry = ActivityEntry {
-        at: rfc3339(OffsetDateTime::now_utc()),
-        kind,
-        message: message.into(),
-        code,
-    };
-    tracing::info!(kind, message = %entry.message, code, "activity");
-    if let Some(state) = app.try_state::<AppState>() {
-        let mut log = state
-            .activity
+/// The entries, oldest first, and the next sequence number.
+#[derive(Debug, Default)]
+pub struct ActivityLog {
+    inner: Mutex<(u64, Vec<ActivityEntry>)>,
+}
+
+impl ActivityLog {
+    /// A copy of the entries.
+    pub fn entries(&self) -> Vec<ActivityEntry> {
+        self.inner
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if log.len() == MAX_ENTRIES {
-            log.remove(0);
-        }
-        log.push(entry.clone());
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .clone()
     }
-    let _ = app.emit("activity://added", entry);
+
+    fn push(&self, activity: Activity, code: Option<u32>) -> ActivityEntry {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.0 += 1;
+        let entry = ActivityEntry {
+            seq: inner.0,
+            at: rfc3339(OffsetDateTime::now_utc()),
+            activity,
+            code,
+        };
+        if inner.1.len() == MAX_ENTRIES {
+            inner.1.remove(0);
+        }
+        inner.1.push(entry.clone());
+        entry
+    }
+}
+
+/// Records an entry and sends it to the window (`activity://added`).
+pub fn record<R: Runtime>(app: &AppHandle<R>, activity: Activity, code: Option<u32>) {
+    tracing::info!(?activity, code, "activity");
+    if let Some(state) = app.try_state::<AppState>() {
+        let entry = state.activity.push(activity, code);
+        events::emit(app, events::ACTIVITY_ADDED, entry);
+    }
 }

@@ -1,48 +1,58 @@
-//! The commands the window may call: each a few lines over the core.
+//! The commands the window may call: each parses its arguments, calls the core, and tells the
+//! window what changed. Commands are leaves: nothing else in the app calls them.
 
-use feishu_oauth::SignOut;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use feishu_oauth::{Route, SettingsForm, SignOut};
+use serde::Serialize;
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
-use time::OffsetDateTime;
 
 use crate::{
     activity,
-    backend::Backend,
     error::{CommandResult, ErrorKind, ShellError},
-    models::{ActivityEntry, Route, SessionView, SettingsInput, SettingsView},
-    signin,
+    events::{Activity, ActivityEntry, SessionState},
+    settings, signin,
     state::AppState,
+    views::SettingsView,
 };
 
-fn view(session: &feishu_oauth::Session) -> SessionView {
-    SessionView::new(session, OffsetDateTime::now_utc())
-}
-
-/// The stored session, if any.
+/// The stored session, at its revision.
 #[tauri::command]
-pub async fn session(state: State<'_, AppState>) -> CommandResult<Option<SessionView>> {
-    session_view(&state.backend())
+pub async fn session<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<SessionState> {
+    let session = state.account().current()?;
+    Ok(state.feed.publish(&app, session))
 }
 
-/// What `session` answers (also handed to the window as it opens).
-pub fn session_view(backend: &Backend) -> CommandResult<Option<SessionView>> {
-    Ok(backend.sessions.current()?.as_ref().map(view))
+/// A finished sign-in: its flow and the session it made.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedIn {
+    pub flow: u64,
+    #[serde(flatten)]
+    pub state: SessionState,
 }
 
 /// Signs in through the browser; resolves when done.
 #[tauri::command]
 pub async fn sign_in<R: Runtime>(
     app: AppHandle<R>,
+    state: State<'_, AppState>,
     route: Route,
     scopes: Vec<String>,
-) -> CommandResult<SessionView> {
-    signin::run(&app, route, scopes).await
+) -> CommandResult<SignedIn> {
+    let (flow, session) = signin::run(&app, route, &scopes).await?;
+    Ok(SignedIn {
+        flow,
+        state: state.feed.publish(&app, Some(session)),
+    })
 }
 
 /// Cancels the sign-in in progress.
 #[tauri::command]
-pub async fn cancel_sign_in<R: Runtime>(app: AppHandle<R>) -> CommandResult<()> {
-    signin::cancel(&app);
+pub async fn cancel_sign_in(state: State<'_, AppState>) -> CommandResult<()> {
+    state.sign_ins.cancel();
     Ok(())
 }
 
@@ -51,28 +61,23 @@ pub async fn cancel_sign_in<R: Runtime>(app: AppHandle<R>) -> CommandResult<()> 
 pub async fn refresh<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> CommandResult<SessionView> {
-    let backend = state.backend();
-    match backend.sessions.refresh_now(|| backend.client()).await {
+) -> CommandResult<SessionState> {
+    let account = state.account();
+    match account.refresh_now().await {
         Ok(session) => {
-            let view = view(&session);
-            activity::record(&app, "refreshed", "Access token refreshed", None);
-            let _ = app.emit("session://changed", Some(&view));
-            Ok(view)
+            activity::record(&app, Activity::Refreshed, None);
+            Ok(state.feed.publish(&app, Some(session)))
         }
         Err(e) => {
-            let error = ShellError::from(e);
             activity::record(
                 &app,
-                "failed",
-                format!("Refresh failed: {}", error.message),
-                error.code,
+                Activity::RefreshFailed {
+                    detail: e.to_string(),
+                },
+                e.feishu_code(),
             );
-            let _ = app.emit(
-                "session://changed",
-                backend.sessions.current().ok().flatten().as_ref().map(view),
-            );
-            Err(error)
+            state.feed.publish(&app, account.current().ok().flatten());
+            Err(e.into())
         }
     }
 }
@@ -82,18 +87,19 @@ pub async fn refresh<R: Runtime>(
 pub async fn sign_out<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> CommandResult<()> {
-    let message = match state.backend().sessions.sign_out()? {
-        SignOut::SignedOut(session) => format!("Signed out {}", session.profile.name),
-        SignOut::NotSignedIn => "Signed out".to_owned(),
-        SignOut::OtherIssuer(other) => format!(
-            "Not signed in here; the stored session belongs to {} app {} and was left as it is",
-            other.brand, other.app_id
-        ),
+) -> CommandResult<SessionState> {
+    let activity = match state.account().sign_out()? {
+        SignOut::SignedOut(session) => Activity::SignedOut {
+            name: session.profile.name,
+        },
+        SignOut::NotSignedIn => Activity::NothingToSignOut,
+        SignOut::OtherIssuer(other) => Activity::OtherAppLeft {
+            brand: other.brand.as_str().to_owned(),
+            app_id: other.app_id,
+        },
     };
-    activity::record(&app, "signedOut", message, None);
-    let _ = app.emit("session://changed", None::<SessionView>);
-    Ok(())
+    activity::record(&app, activity, None);
+    Ok(state.feed.publish(&app, None))
 }
 
 /// Puts a valid access token on the clipboard, refreshing first if needed. The token never goes
@@ -103,8 +109,7 @@ pub async fn copy_access_token<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<()> {
-    let backend = state.backend();
-    let session = backend.sessions.fresh_session(|| backend.client()).await?;
+    let session = state.account().fresh_session().await?;
     app.clipboard()
         .write_text(session.access_token.expose())
         .map_err(|e| {
@@ -113,14 +118,15 @@ pub async fn copy_access_token<R: Runtime>(
                 format!("could not write to the clipboard: {e}"),
             )
         })?;
-    activity::record(&app, "info", "Access token copied to the clipboard", None);
+    activity::record(&app, Activity::TokenCopied, None);
+    state.feed.publish(&app, Some(session));
     Ok(())
 }
 
 /// The settings.
 #[tauri::command]
 pub async fn settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {
-    Ok(crate::settings::view(&state.backend())?)
+    Ok(settings::view(&state.account())?)
 }
 
 /// Saves the settings to the shared config file and switches to them.
@@ -128,52 +134,37 @@ pub async fn settings(state: State<'_, AppState>) -> CommandResult<SettingsView>
 pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    settings: SettingsInput,
+    settings: SettingsForm,
 ) -> CommandResult<SettingsView> {
-    let (config, kept) = crate::settings::save(settings)?;
-    if let Some(kept) = kept {
+    let saved = settings.save()?;
+    if let Some(kept) = saved.kept_broken {
         activity::record(
             &app,
-            "info",
-            format!(
-                "The old settings file did not parse; it was kept as {}",
-                kept.display()
-            ),
+            Activity::SettingsFileKept {
+                path: kept.display().to_string(),
+            },
             None,
         );
     }
-    let store = crate::open_store(&app, &config)?;
-    let backend = Backend::new(config, store);
-    let settings_view = crate::settings::view(&backend)?;
-    let session = backend.sessions.current().ok().flatten();
-    state.replace_backend(backend);
+    let account = crate::account::open(&app, saved.config)?;
+    let view = settings::view(&account)?;
+    let session = account.current().ok().flatten();
+    state.replace_account(account);
     activity::record(
         &app,
-        "info",
-        if settings_view.sandbox {
-            "Settings saved: sandbox"
-        } else {
-            "Settings saved"
+        Activity::SettingsSaved {
+            sandbox: view.sandbox,
         },
         None,
     );
-    let _ = app.emit("session://changed", session.as_ref().map(view));
-    Ok(settings_view)
+    state.feed.publish(&app, session);
+    Ok(view)
 }
 
 /// This run's activity.
 #[tauri::command]
-pub async fn activity<R: Runtime>(app: AppHandle<R>) -> CommandResult<Vec<ActivityEntry>> {
-    Ok(activity_log(&app.state::<AppState>()))
-}
-
-/// What `activity` answers (also handed to the window as it opens).
-pub fn activity_log(state: &AppState) -> Vec<ActivityEntry> {
-    state
-        .activity
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
+pub async fn activity(state: State<'_, AppState>) -> CommandResult<Vec<ActivityEntry>> {
+    Ok(state.activity.entries())
 }
 
 /// The window's first real view is on screen: logged with the time since the process started, and

@@ -25,6 +25,10 @@ pub struct ShellError {
     /// What to do, in Chinese.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint_zh: Option<String>,
+    /// The sign-in it ended, for a sign-in's failure: the window matches it to that sign-in's
+    /// progress events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<u64>,
 }
 
 /// The kinds the UI tells apart.
@@ -53,13 +57,27 @@ impl ShellError {
             meaning: None,
             hint: None,
             hint_zh: None,
+            flow: None,
         }
+    }
+
+    /// This error, as the end of sign-in `flow`.
+    #[must_use]
+    pub fn in_flow(mut self, flow: u64) -> Self {
+        self.flow = Some(flow);
+        self
     }
 }
 
 impl From<Error> for ShellError {
     fn from(error: Error) -> Self {
-        let kind = match &error {
+        Self::from(&error)
+    }
+}
+
+impl From<&Error> for ShellError {
+    fn from(error: &Error) -> Self {
+        let kind = match error {
             Error::Feishu(_) => ErrorKind::Feishu,
             Error::AccessDenied => ErrorKind::Declined,
             Error::Timeout { .. } => ErrorKind::Timeout,
@@ -75,7 +93,7 @@ impl From<Error> for ShellError {
             _ => ErrorKind::Internal,
         };
         let mut shell = ShellError::new(kind, error.to_string());
-        if let Error::Feishu(feishu) = &error {
+        if let Error::Feishu(feishu) = error {
             shell.code = Some(feishu.code);
             shell.meaning = Some(feishu.meaning().to_owned());
             shell.hint = Some(feishu.suggestion_en().to_owned());

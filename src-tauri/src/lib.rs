@@ -3,28 +3,26 @@
 //! The window calls the commands in [`commands`]; sign-in progress, session changes and activity
 //! reach it as events. Tokens, codes and verifiers stay in Rust: the webview sees views only.
 
+mod account;
 mod activity;
-mod backend;
 pub mod commands;
 mod deep_link;
 pub mod error;
+pub mod events;
+mod feed;
 mod keeper;
-pub mod models;
 mod plugin_store;
-mod sandbox;
 mod settings;
 mod signin;
 mod state;
+pub mod views;
 mod webkit;
 pub mod window;
 
-use std::sync::Arc;
-
-use feishu_oauth::{Config, ConfigFile, FileStore, SessionStore};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 
-pub use backend::Backend;
+pub use account::open_store;
 pub use deep_link::{handle_args as handle_launch_args, handle_url as handle_deep_link};
 pub use state::AppState;
 
@@ -77,10 +75,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         // The D-Bus name is the app identifier, spelled out so it does not depend on the context.
         .plugin(
             tauri_plugin_single_instance::Builder::new()
-                .dbus_id(feishu_oauth::config::APP_IDENTIFIER)
+                .dbus_id(feishu_oauth::APP_IDENTIFIER)
                 .callback(|app, argv, _cwd| {
                     deep_link::handle_args(app, &argv);
-                    signin::bring_to_front(app);
+                    window::bring_to_front(app);
                 })
                 .build(),
         )
@@ -110,31 +108,20 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 /// Loads the settings, opens the session store, arms the deep-link handler and starts the keeper.
 /// Runs in `setup`; tests with the mock runtime (whose setup waits for an event loop) call it directly.
 pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
-    let (config, config_error) = match Config::load() {
-        Ok(config) => (config, None),
-        Err(error) => {
-            // Start anyway, in the sandbox, so the user sees what is wrong and can fix it in
-            // Settings, instead of an app that does not open.
-            let data_dir = |var: &str| {
-                (var == "FEISHU_SIGNIN_DATA_DIR")
-                    .then(|| std::env::var(var).ok())
-                    .flatten()
-            };
-            (
-                Config::from_sources(&ConfigFile::default(), data_dir)?,
-                Some(error),
-            )
-        }
-    };
+    let (config, config_error) = feishu_oauth::load_or_sandbox()?;
     if config.is_sandbox() {
         tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
     }
-    let store = open_store(handle, &config)?;
-    handle.manage(AppState::new(Backend::new(config, store)));
+    handle.manage(AppState::new(account::open(handle, config)?));
     if let Some(error) = config_error {
         tracing::error!(%error, "the settings could not be loaded");
-        let message = format!("The settings could not be loaded ({error}); running in the sandbox until they are fixed in Settings.");
-        activity::record(handle, "failed", message, None);
+        activity::record(
+            handle,
+            events::Activity::SettingsUnreadable {
+                detail: error.to_string(),
+            },
+            None,
+        );
     }
 
     // Where the deep-link plugin itself delivers links (macOS), it has broadcast them to pages
@@ -148,26 +135,4 @@ pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error:
     deep_link::handle_args(handle, &std::env::args().collect::<Vec<_>>());
     tauri::async_runtime::spawn(keeper::run(handle.clone()));
     Ok(())
-}
-
-/// The session store for `config`: tauri-plugin-store over the shared session file.
-pub fn open_store<R: Runtime>(
-    app: &AppHandle<R>,
-    config: &Config,
-) -> Result<Arc<dyn SessionStore>, feishu_oauth::Error> {
-    let path = config.session_path();
-    let store = tauri_plugin_store::StoreBuilder::new(app, &path)
-        .disable_auto_save()
-        .build()
-        .map_err(|e| feishu_oauth::Error::Store {
-            path: path.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-    // Out of the plugin's registry, so its exit hook never writes the file with a plain,
-    // non-atomic `fs::write` over a session the CLI may have rotated since.
-    store.close_resource();
-    Ok(Arc::new(plugin_store::PluginStore::new(
-        store,
-        FileStore::new(path),
-    )))
 }

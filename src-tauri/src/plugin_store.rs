@@ -1,11 +1,12 @@
 //! The session in tauri-plugin-store, in the same file and JSON layout as the CLI's.
 //!
-//! The plugin keeps the file's entries in memory for the app; the disk side goes through the
-//! core's [`FileStore`], because the plugin's own save is a plain `fs::write` (not atomic, and
-//! world-readable) and its load turns a corrupt file into an empty store without a word. So every
-//! load re-reads the file (the CLI may have changed it), every save writes atomically with mode
-//! 0600 under the same cross-process locks as the CLI, and the plugin's store is then reloaded
-//! from the file.
+//! The app reads its session from the plugin's store, which is reloaded from the file on every
+//! load (the CLI may have changed it). Writes go through the core's [`FileStore`], because the
+//! plugin's own save is a plain `fs::write` (not atomic, and world-readable): atomically, with
+//! mode 0600, under the same cross-process locks as the CLI; the plugin's store is then reloaded
+//! from the file. A file the plugin cannot read, or a value that is not a session, is left to the
+//! file store, which moves it aside and says so (the plugin would turn it into an empty store
+//! without a word).
 //!
 //! Never `Store::set`: the plugin broadcasts every `set` to every page as `store://change` with
 //! the value, and the value here holds the tokens. `reload` emits nothing; when the file is gone,
@@ -13,7 +14,9 @@
 
 use std::sync::Arc;
 
-use feishu_oauth::{FileStore, Result, Session, SessionStore};
+use feishu_oauth::{
+    stored_session, FileStore, Result, Session, SessionStore, StoreLock, SESSION_KEY,
+};
 use tauri::Runtime;
 use tauri_plugin_store::Store;
 
@@ -29,15 +32,18 @@ impl<R: Runtime> PluginStore<R> {
         Self { store, file }
     }
 
-    /// Makes the plugin's store hold what the file holds, without an event that carries a value.
-    fn follow_file(&self) {
+    /// Makes the plugin's store hold what the file holds, without an event that carries a
+    /// value. `false`: the plugin could not read the file.
+    fn follow_file(&self) -> bool {
         match self.store.reload_ignore_defaults() {
-            Ok(()) => {}
+            Ok(()) => true,
             Err(tauri_plugin_store::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.store.clear();
+                true
             }
             Err(e) => {
-                tracing::debug!(error = %e, "the plugin store could not reload the session file")
+                tracing::debug!(error = %e, "the plugin store could not reload the session file");
+                false
             }
         }
     }
@@ -45,9 +51,16 @@ impl<R: Runtime> PluginStore<R> {
 
 impl<R: Runtime> SessionStore for PluginStore<R> {
     fn load(&self) -> Result<Option<Session>> {
-        let loaded = self.file.load();
-        self.follow_file();
-        loaded
+        if !self.follow_file() {
+            return self.file.load();
+        }
+        match self.store.get(SESSION_KEY) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(value) => match stored_session(&value) {
+                Ok(session) => Ok(Some(session)),
+                Err(_) => self.file.load(),
+            },
+        }
     }
 
     fn save(&self, session: &Session) -> Result<()> {
@@ -62,11 +75,11 @@ impl<R: Runtime> SessionStore for PluginStore<R> {
         Ok(())
     }
 
-    fn lock_refresh(&self) -> Result<feishu_oauth::store::StoreLock> {
+    fn lock_refresh(&self) -> Result<StoreLock> {
         self.file.lock_refresh()
     }
 
-    fn lock_writes(&self) -> Result<feishu_oauth::store::StoreLock> {
+    fn lock_writes(&self) -> Result<StoreLock> {
         self.file.lock_writes()
     }
 }

@@ -6,17 +6,13 @@
 //! initialization script hands the page the same three answers instead (`window.
 //! __FEISHU_SIGNIN_INITIAL__`, read and deleted by `ui/actions.js`), so the first paint is the
 //! signed-in or signed-out view; the page subscribes and asks again right after it, so nothing
-//! that changes in between is missed. The answers are the commands' own views: no token, code or
-//! secret is in them.
+//! that changes in between is missed (the session's revision says which answer is newer). The
+//! answers are views: no token, code or secret is in them.
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder};
 
-use crate::{
-    commands,
-    error::{CommandResult, ShellError},
-    state::AppState,
-};
+use crate::{error::ShellError, settings, state::AppState};
 
 /// The label of the one window, as in `tauri.conf.json`.
 pub const MAIN: &str = "main";
@@ -29,8 +25,8 @@ enum Settled<T> {
     Rejected { reason: ShellError },
 }
 
-impl<T> From<CommandResult<T>> for Settled<T> {
-    fn from(result: CommandResult<T>) -> Self {
+impl<T> From<Result<T, ShellError>> for Settled<T> {
+    fn from(result: Result<T, ShellError>) -> Self {
         match result {
             Ok(value) => Self::Fulfilled { value },
             Err(reason) => Self::Rejected { reason },
@@ -49,12 +45,16 @@ struct Initial<S, T, A> {
 /// The script that puts the initial state on the page before its own scripts run.
 pub fn initial_state_script<R: Runtime>(app: &AppHandle<R>) -> String {
     let state = app.state::<AppState>();
-    let backend = state.backend();
+    let account = state.account();
+    let session = account
+        .current()
+        .map(|session| state.feed.publish(app, session))
+        .map_err(ShellError::from);
     let initial = Initial {
-        session: Settled::from(commands::session_view(&backend)),
-        settings: Settled::from(crate::settings::view(&backend).map_err(ShellError::from)),
+        session: Settled::from(session),
+        settings: Settled::from(settings::view(&account).map_err(ShellError::from)),
         activity: Settled::Fulfilled {
-            value: commands::activity_log(&state),
+            value: state.activity.entries(),
         },
     };
     // JSON is a JavaScript expression; should it somehow not serialize, the page asks over IPC.
@@ -73,4 +73,14 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .initialization_script(initial_state_script(app))
         .build()?;
     Ok(())
+}
+
+/// Shows and focuses the main window: the user is coming back from the browser, or launched the
+/// app a second time.
+pub fn bring_to_front<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }

@@ -33,7 +33,13 @@ impl Failure {
     /// exit status.
     pub fn report(&self) -> (Option<String>, ExitCode) {
         match self {
-            Failure::Core(e) => (Some(e.to_string()), exit::code_for(e)),
+            Failure::Core(e) => {
+                let message = match advice(e) {
+                    Some(advice) => format!("{e}: {advice}"),
+                    None => e.to_string(),
+                };
+                (Some(message), exit::code_for(e))
+            }
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 (None, ExitCode::from(exit::FAILURE))
             }
@@ -42,6 +48,22 @@ impl Failure {
                 ExitCode::from(exit::FAILURE),
             ),
         }
+    }
+}
+
+/// What a person at a terminal does about an error, where the core's own words (which serve the
+/// window too) do not name the command.
+fn advice(error: &feishu_oauth::Error) -> Option<&'static str> {
+    use feishu_oauth::Error;
+    match error {
+        Error::SignedOut => Some("run `feishu-auth login` (or sign in from the app)"),
+        Error::SignInRequired { .. }
+        | Error::SignedOutDuringRefresh
+        | Error::CorruptStore { .. } => Some("run `feishu-auth login`"),
+        Error::Browser { .. } => {
+            Some("open the sign-in URL yourself (`feishu-auth login --no-browser` prints it)")
+        }
+        _ => None,
     }
 }
 

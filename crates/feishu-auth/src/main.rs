@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod exit;
 mod failure;
+mod sandbox;
 mod view;
 
 use clap::Parser;

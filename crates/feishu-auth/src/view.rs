@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use feishu_oauth::{Session, TokenStatus};
+use feishu_oauth::{Issuer, IssuerBrand, Session, TokenStatus};
 use serde::Serialize;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
@@ -45,11 +45,11 @@ fn rfc3339(at: OffsetDateTime) -> String {
 
 impl StatusJson {
     /// The document for a session (or none) at `now`.
-    pub fn new(brand: &str, session: Option<&Session>, now: OffsetDateTime) -> Self {
+    pub fn new(brand: IssuerBrand, session: Option<&Session>, now: OffsetDateTime) -> Self {
         let Some(s) = session else {
             return Self {
                 signed_in: false,
-                brand: brand.to_owned(),
+                brand: brand.as_str().to_owned(),
                 user: None,
                 scopes: Vec::new(),
                 access_token_expires_at: None,
@@ -60,7 +60,7 @@ impl StatusJson {
         let p = &s.profile;
         Self {
             signed_in: true,
-            brand: brand.to_owned(),
+            brand: brand.as_str().to_owned(),
             user: Some(UserJson {
                 name: p.name.clone(),
                 en_name: p.en_name.clone(),
@@ -113,7 +113,7 @@ fn when(at: OffsetDateTime, now: OffsetDateTime) -> String {
 }
 
 /// The human summary of `status` and `login`.
-pub fn summary(brand: &str, session: &Session, now: OffsetDateTime) -> String {
+pub fn summary(brand: IssuerBrand, session: &Session, now: OffsetDateTime) -> String {
     let p = &session.profile;
     let mut out = String::new();
     let en = p
@@ -177,10 +177,9 @@ pub fn summary(brand: &str, session: &Session, now: OffsetDateTime) -> String {
 }
 
 /// An issuer as a person reads it: "the sandbox", or "feishu app cli_…".
-pub fn issuer_name(issuer: &feishu_oauth::Issuer) -> String {
-    if issuer.brand == feishu_emulator::sandbox::BRAND {
-        "the sandbox".to_owned()
-    } else {
-        format!("{} app {}", issuer.brand, issuer.app_id)
+pub fn issuer_name(issuer: &Issuer) -> String {
+    match issuer.brand {
+        IssuerBrand::Sandbox => "the sandbox".to_owned(),
+        brand => format!("{brand} app {}", issuer.app_id),
     }
 }

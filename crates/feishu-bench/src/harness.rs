@@ -8,14 +8,14 @@ use feishu_emulator::{
     Emulator,
 };
 use feishu_oauth::{
-    begin, AppCredentials, AppSecret, Endpoints, FeishuClient, FileStore, Issuer, LoopbackListener,
-    RedirectUri, Scopes, Session, SessionManager, SignInRequest,
+    begin, AppCredentials, AppSecret, AuthorizeRequest, Endpoints, FeishuClient, FileStore, Issuer,
+    LoopbackListener, RedirectUri, Scopes, Session, SessionManager,
 };
 
 /// The scopes every sign-in here asks for: a refresh token and the e-mail, as the README's example.
 pub const SCOPES: &str = "offline_access contact:user.email:readonly";
 /// The brand the sessions carry; `feishu-auth` with `FEISHU_APP_ID` set expects the same.
-pub const BRAND: &str = "feishu";
+pub const BRAND: feishu_oauth::IssuerBrand = feishu_oauth::IssuerBrand::Feishu;
 
 /// A free port on 127.0.0.1 for a loopback redirect.
 pub fn free_port() -> std::io::Result<u16> {
@@ -62,19 +62,19 @@ impl Harness {
         )
     }
 
-    pub fn request(&self) -> SignInRequest {
-        SignInRequest {
+    pub fn request(&self) -> AuthorizeRequest {
+        AuthorizeRequest {
             authorize_url: self.endpoints().authorize,
             app_id: self.emulator.app_id().to_owned(),
             redirect_uri: self.redirect_uri.clone(),
             scopes: Scopes::parse(SCOPES).unwrap_or_else(|e| panic!("scopes: {e}")),
-            brand: BRAND.to_owned(),
+            brand: BRAND,
         }
     }
 
     pub fn issuer(&self) -> Issuer {
         Issuer {
-            brand: BRAND.to_owned(),
+            brand: BRAND,
             app_id: self.emulator.app_id().to_owned(),
         }
     }

@@ -7,7 +7,7 @@ use std::{
     process::{Command, Stdio},
 };
 
-use feishu_oauth::store::SESSION_FILE_NAME;
+use feishu_oauth::SESSION_FILE_NAME;
 
 /// Temporary XDG folders and a session data directory.
 #[derive(Debug)]

@@ -10,6 +10,7 @@ use tokio::sync::OnceCell;
 
 use crate::{
     brand::IssuerBrand,
+    client::FeishuClient,
     config::{Config, Endpoints},
     error::{Error, Result},
     manager::{SessionManager, SignOut},
@@ -17,7 +18,6 @@ use crate::{
     sandbox::{RunningSandbox, SandboxLauncher},
     session::{Issuer, Session},
     store::{FileStore, SessionStore},
-    client::FeishuClient,
 };
 
 /// One configuration and its session.

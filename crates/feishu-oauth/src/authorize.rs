@@ -13,7 +13,7 @@ use crate::{
     pkce,
     redirect::RedirectUri,
     scope::Scopes,
-    secret::{PkceVerifier, CsrfState},
+    secret::{CsrfState, PkceVerifier},
     session::{Issuer, Session},
 };
 

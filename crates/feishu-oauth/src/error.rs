@@ -145,7 +145,7 @@ pub enum Error {
     },
 
     /// The browser could not be started.
-    #[error("could not open the browser with `{command}`: {reason}. Open the sign-in URL yourself (use --no-browser to print it).")]
+    #[error("could not open the browser with `{command}`: {reason}")]
     Browser {
         /// The command that failed (the URL is not part of it).
         command: String,
@@ -174,7 +174,7 @@ pub enum Error {
     },
 
     /// There is no session.
-    #[error("not signed in: run `feishu-auth login` or sign in from the app")]
+    #[error("not signed in")]
     SignedOut,
 
     /// The session cannot be refreshed any more; the user must sign in again.

@@ -57,7 +57,14 @@ pub use profile::Profile;
 pub use redirect::{CallbackRoute, RedirectUri, Route, DEEP_LINK_SCHEME};
 pub use sandbox::{ChildProcess, Launching, RunningSandbox, SandboxLauncher};
 pub use scope::Scopes;
-pub use secret::{AccessToken, AppSecret, AuthorizationCode, CsrfState, PkceVerifier, RefreshToken};
+pub use secret::{
+    AccessToken, AppSecret, AuthorizationCode, CsrfState, PkceVerifier, RefreshToken,
+};
 pub use session::{Issuer, Session, StaleReason, TokenStatus};
-pub use settings::{Saved, SettingsForm, ENV_OVERRIDES};
-pub use store::{FileStore, SessionStore, StoreLock, SESSION_FILE_NAME};
+pub use settings::{
+    config_path, custom_endpoints, load_or_sandbox, overridden_by_env, Saved, SettingsForm,
+    ENV_OVERRIDES,
+};
+pub use store::{
+    stored_session, FileStore, SessionStore, StoreLock, SESSION_FILE_NAME, SESSION_KEY,
+};

@@ -1,6 +1,6 @@
 //! PKCE (RFC 7636) with the S256 method, on the `oauth2` crate's types.
 
-use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
+use oauth2::PkceCodeChallenge;
 
 use crate::secret::PkceVerifier;
 
@@ -17,7 +17,7 @@ pub fn new_s256() -> (PkceVerifier, String) {
 /// [`new_s256`] and the RFC's vector against it.
 #[cfg(test)]
 pub(crate) fn s256_challenge(verifier: &PkceVerifier) -> String {
-    let verifier = PkceCodeVerifier::new(verifier.expose().to_owned());
+    let verifier = oauth2::PkceCodeVerifier::new(verifier.expose().to_owned());
     PkceCodeChallenge::from_code_verifier_sha256(&verifier)
         .as_str()
         .to_owned()

@@ -144,10 +144,13 @@ impl ChildProcess {
             )
         })?;
         tracing::info!(%base_url, "sandbox emulator started");
-        Ok(RunningSandbox::new(base_url, Box::new(Lifeline {
+        Ok(RunningSandbox::new(
+            base_url,
+            Box::new(Lifeline {
                 _stdin: lifeline,
                 _child: child,
-            })))
+            }),
+        ))
     }
 }
 

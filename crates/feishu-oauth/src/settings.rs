@@ -35,12 +35,8 @@ pub fn overridden_by_env() -> Vec<&'static str> {
 
 /// The user's config file.
 pub fn config_path() -> Result<PathBuf> {
-    ConfigFile::default_path().ok_or_else(|| {
-        Error::config(
-            "config file",
-            "no config directory is known for this user",
-        )
-    })
+    ConfigFile::default_path()
+        .ok_or_else(|| Error::config("config file", "no config directory is known for this user"))
 }
 
 /// The settings, or, when they cannot be loaded, the sandbox with the reason: a window opens
@@ -189,7 +185,9 @@ mod tests {
         assert!(err.to_string().contains("app_secret"), "{err}");
         assert_eq!(file, ConfigFile::default(), "nothing changed");
 
-        form(Some("cli_1"), Some(" s1 ")).apply_to(&mut file).unwrap();
+        form(Some("cli_1"), Some(" s1 "))
+            .apply_to(&mut file)
+            .unwrap();
         assert_eq!(file.app_secret.as_deref(), Some("s1"));
         form(Some("cli_2"), Some("")).apply_to(&mut file).unwrap();
         assert_eq!(file.app_id.as_deref(), Some("cli_2"));

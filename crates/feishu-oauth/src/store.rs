@@ -210,6 +210,20 @@ pub(crate) fn json_fault(e: &serde_json::Error) -> String {
     }
 }
 
+/// The session in a session file's `session` value, if it is one: well-formed, with dates a
+/// session can hold. The error says what is wrong without quoting a value. Shared by every store
+/// over the file (the app's plugin store reads the same value).
+pub fn stored_session(value: &serde_json::Value) -> std::result::Result<Session, String> {
+    let session = Session::deserialize(value)
+        .map_err(|e| format!("`{SESSION_KEY}` is not a session ({})", json_fault(&e)))?;
+    match session.implausible_date() {
+        Some(field) => Err(format!(
+            "`{SESSION_KEY}.{field}` is a date no session can hold"
+        )),
+        None => Ok(session),
+    }
+}
+
 impl SessionStore for FileStore {
     fn load(&self) -> Result<Option<Session>> {
         let bytes = match fs::read(&self.path) {
@@ -225,18 +239,7 @@ impl SessionStore for FileStore {
         let Some(value) = map.get(SESSION_KEY).filter(|v| !v.is_null()) else {
             return Ok(None);
         };
-        let session = Session::deserialize(value).map_err(|e| {
-            self.set_aside(
-                &bytes,
-                &format!("`{SESSION_KEY}` is not a session ({})", json_fault(&e)),
-            )
-        })?;
-        if let Some(field) = session.implausible_date() {
-            return Err(self.set_aside(
-                &bytes,
-                &format!("`{SESSION_KEY}.{field}` is a date no session can hold"),
-            ));
-        }
+        let session = stored_session(value).map_err(|reason| self.set_aside(&bytes, &reason))?;
         Ok(Some(session))
     }
 

@@ -19,7 +19,7 @@ fn session(n: u64) -> Session {
         .unwrap();
     Session {
         issuer: Issuer {
-            brand: "feishu".into(),
+            brand: feishu_oauth::IssuerBrand::Feishu,
             app_id: "cli_crash".into(),
         },
         access_token: AccessToken::new(format!("access-{n}-{}", "a".repeat(1500))),

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use feishu_oauth::{client::parse_token_answer, Callback, RedirectUri};
+use feishu_oauth::{parse_token_answer, Callback, RedirectUri};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

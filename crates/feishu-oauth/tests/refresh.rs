@@ -23,7 +23,7 @@ fn manager(store: Arc<dyn SessionStore>, s: &Setup) -> SessionManager {
     SessionManager::new(
         store,
         Issuer {
-            brand: "feishu".into(),
+            brand: feishu_oauth::IssuerBrand::Feishu,
             app_id: s.emulator.app_id().to_owned(),
         },
     )
@@ -94,10 +94,10 @@ impl SessionStore for StagedStore {
     fn clear(&self) -> feishu_oauth::Result<()> {
         self.inner.clear()
     }
-    fn lock_refresh(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+    fn lock_refresh(&self) -> feishu_oauth::Result<feishu_oauth::StoreLock> {
         self.inner.lock_refresh()
     }
-    fn lock_writes(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+    fn lock_writes(&self) -> feishu_oauth::Result<feishu_oauth::StoreLock> {
         self.inner.lock_writes()
     }
 }
@@ -195,10 +195,10 @@ impl SessionStore for CountingStore {
     fn clear(&self) -> feishu_oauth::Result<()> {
         self.inner.clear()
     }
-    fn lock_refresh(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+    fn lock_refresh(&self) -> feishu_oauth::Result<feishu_oauth::StoreLock> {
         self.inner.lock_refresh()
     }
-    fn lock_writes(&self) -> feishu_oauth::Result<feishu_oauth::store::StoreLock> {
+    fn lock_writes(&self) -> feishu_oauth::Result<feishu_oauth::StoreLock> {
         self.inner.lock_writes()
     }
 }

@@ -17,8 +17,7 @@ use std::{
 use common::{arrive, setup, Setup};
 use feishu_emulator::{browse::Decision, Endpoint};
 use feishu_oauth::{
-    store::StoreLock, Error, FileStore, Issuer, Result, Session, SessionManager, SessionStore,
-    SignOut,
+    Error, FileStore, Issuer, Result, Session, SessionManager, SessionStore, SignOut, StoreLock,
 };
 
 async fn signed_in(s: &Setup) -> Session {
@@ -28,7 +27,7 @@ async fn signed_in(s: &Setup) -> Session {
 
 fn issuer(s: &Setup) -> Issuer {
     Issuer {
-        brand: "feishu".into(),
+        brand: feishu_oauth::IssuerBrand::Feishu,
         app_id: s.emulator.app_id().to_owned(),
     }
 }
@@ -81,7 +80,7 @@ async fn a_sign_out_clears_only_the_configured_app_s_session() {
     let stranger = SessionManager::new(
         Arc::new(FileStore::new(&path)),
         Issuer {
-            brand: "feishu".into(),
+            brand: feishu_oauth::IssuerBrand::Feishu,
             app_id: "cli_other".into(),
         },
     );

@@ -1,85 +1,127 @@
-//! `login`: the whole sign-in from a terminal: listen, open the browser, wait for the callback,
-//! exchange the code, fetch the profile, save.
+//! `login`: the core's sign-in with a loopback listener, the system browser (or none), and the
+//! steps told on stderr.
 
-use std::{io::Write as _, time::Duration};
+use std::{
+    io::Write as _,
+    sync::{Mutex, MutexGuard, PoisonError},
+    time::Duration,
+};
 
-use feishu_oauth::{begin, CallbackRoute, Error, LoopbackListener, Scopes, SignInRequest};
+use feishu_oauth::{
+    signin::{
+        self, CallbackSource, FlowSlot, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage,
+    },
+    Account, CallbackRoute, Error, Scopes,
+};
 use time::OffsetDateTime;
+use url::Url;
 
-use crate::{context::Context, failure::Outcome, view};
+use crate::{failure::Outcome, view};
 
 /// Runs the sign-in.
-pub async fn run(ctx: &Context, no_browser: bool, timeout_secs: u64, scopes: &[String]) -> Outcome {
-    let config = ctx.resolved_config().await?;
-    let client = ctx.client().await?;
-    if config.redirect_uri.route() == CallbackRoute::DeepLink {
+pub async fn run(
+    account: &Account,
+    no_browser: bool,
+    timeout_secs: u64,
+    scopes: &[String],
+) -> Outcome {
+    let configured = &account.config().redirect_uri;
+    if configured.route() == CallbackRoute::DeepLink {
         return Err(Error::config(
             "FEISHU_REDIRECT_URI / redirect_uri",
-            format!("`{}` is a deep link, which only the desktop app receives; the CLI needs a loopback redirect such as http://127.0.0.1:28283/callback", config.redirect_uri),
+            format!("`{configured}` is a deep link, which only the desktop app receives; the CLI needs a loopback redirect such as http://127.0.0.1:28283/callback"),
         )
         .into());
     }
     let scopes = if scopes.is_empty() {
-        config.scopes.clone()
+        None
     } else {
-        Scopes::from_iter_checked(scopes).map_err(|e| Error::config("--scope", e))?
+        Some(Scopes::from_iter_checked(scopes).map_err(|e| Error::config("--scope", e))?)
     };
+    let terminal = Terminal {
+        no_browser,
+        sandbox: account.is_sandbox(),
+        timeout_secs,
+        url: Mutex::default(),
+    };
+    let slot = FlowSlot::default();
     let request = SignInRequest {
-        authorize_url: config.endpoints()?.authorize,
-        app_id: client.app_id().to_owned(),
-        redirect_uri: config.redirect_uri.clone(),
+        account,
         scopes,
-        brand: ctx.brand_name().to_owned(),
+        timeout: Duration::from_secs(timeout_secs),
+        slot: &slot,
+        flow: slot.next_id(),
     };
-    let (url, pending) = begin(request);
-
-    // Listen first, so the callback cannot beat the listener.
-    let listener = LoopbackListener::bind(&config.redirect_uri).await?;
-    if ctx.is_sandbox() {
-        eprintln!("Sandbox: signing in to a local Feishu emulator (no App ID configured).");
-    }
-    if no_browser {
-        eprintln!("Open this URL in a browser to sign in:\n\n  {url}\n");
-    } else {
-        let opened = match &config.browser {
-            Some(command) => feishu_oauth::browser::open_with_command(command, url.as_str()),
-            None => open::that_detached(url.as_str()).map_err(|e| Error::Browser {
-                command: "the system browser".into(),
-                reason: e.to_string(),
-            }),
-        };
-        match opened {
-            Ok(()) => {
-                eprintln!("Opened the browser to sign in. If it did not open, visit:\n\n  {url}\n");
-            }
-            Err(e) => eprintln!("{e}\n\n  {url}\n"),
-        }
-    }
-    eprintln!("Waiting for the browser (up to {timeout_secs} s; Ctrl-C to cancel)…");
-
-    let wait = listener.wait(pending.state_matcher(), Duration::from_secs(timeout_secs));
-    let arrival = tokio::select! {
-        arrival = wait => arrival?,
+    let session = tokio::select! {
+        outcome = signin::run(request, CallbackSource::Loopback, &terminal, &terminal) => outcome?,
         _ = tokio::signal::ctrl_c() => return Err(Error::Cancelled.into()),
     };
-    match pending.complete(arrival.callback, &client).await {
-        Ok(session) => {
-            let saved = ctx.sessions.save(&session);
-            match &saved {
-                Ok(()) => arrival.responder.succeeded(&session.profile.name).await,
-                Err(e) => arrival.responder.failed(&e.to_string()).await,
-            }
-            saved?;
-            writeln!(
-                std::io::stdout(),
-                "{}",
-                view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc())
-            )?;
-            Ok(())
+    writeln!(
+        std::io::stdout(),
+        "{}",
+        view::summary(account.issuer().brand, &session, OffsetDateTime::now_utc())
+    )?;
+    Ok(())
+}
+
+/// The terminal: opens the system browser (unless `--no-browser`) and tells each step on stderr.
+/// The authorize URL is printed whatever happens, so a browser that does not open (or one on
+/// another machine) can still be used.
+struct Terminal {
+    no_browser: bool,
+    sandbox: bool,
+    timeout_secs: u64,
+    /// The authorize URL, for the lines after the start.
+    url: Mutex<Option<String>>,
+}
+
+impl OpenBrowser for Terminal {
+    fn open(&self, url: &Url) -> Result<(), Error> {
+        if self.no_browser {
+            return Ok(());
         }
-        Err(e) => {
-            arrival.responder.failed(&e.to_string()).await;
-            Err(e.into())
+        open::that_detached(url.as_str()).map_err(|e| Error::Browser {
+            command: "the system browser".into(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn shows_url(&self) -> bool {
+        true
+    }
+}
+
+impl ProgressSink for Terminal {
+    fn report(&self, progress: &Progress<'_>) {
+        match &progress.stage {
+            Stage::Started { authorize_url, .. } => {
+                if self.sandbox {
+                    eprintln!(
+                        "Sandbox: signing in to a local Feishu emulator (no App ID configured)."
+                    );
+                }
+                if self.no_browser {
+                    eprintln!("Open this URL in a browser to sign in:\n\n  {authorize_url}\n");
+                }
+                *lock(&self.url) = Some(authorize_url.to_string());
+            }
+            Stage::BrowserOpened if !self.no_browser => eprintln!(
+                "Opened the browser to sign in. If it did not open, visit:\n\n  {}\n",
+                lock(&self.url).as_deref().unwrap_or_default()
+            ),
+            Stage::BrowserNotOpened(error) => eprintln!(
+                "{error}\n\n  {}\n",
+                lock(&self.url).as_deref().unwrap_or_default()
+            ),
+            Stage::Waiting => eprintln!(
+                "Waiting for the browser (up to {} s; Ctrl-C to cancel)…",
+                self.timeout_secs
+            ),
+            _ => {}
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

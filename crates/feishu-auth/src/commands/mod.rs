@@ -4,9 +4,7 @@ mod emulator;
 mod login;
 mod session;
 
-use feishu_oauth::Result;
-
-use crate::{cli::Command, context::Context, failure::Outcome};
+use crate::{cli::Command, context, failure::Outcome};
 
 /// Runs a subcommand.
 pub async fn run(command: Command) -> Outcome {
@@ -23,19 +21,10 @@ pub async fn run(command: Command) -> Outcome {
             no_browser,
             timeout,
             scopes,
-        } => login::run(&load()?, no_browser, timeout, &scopes).await,
-        Command::Status { json } => session::status(&load()?, json),
-        Command::Token => session::token(&load()?).await,
-        Command::Refresh => session::refresh(&load()?).await,
-        Command::Logout { any_app } => session::logout(&load()?, any_app),
+        } => login::run(&context::load()?, no_browser, timeout, &scopes).await,
+        Command::Status { json } => session::status(&context::load()?, json),
+        Command::Token => session::token(&context::load()?).await,
+        Command::Refresh => session::refresh(&context::load()?).await,
+        Command::Logout { any_app } => session::logout(&context::load()?, any_app),
     }
-}
-
-/// The settings and the session store, for the commands that use them.
-fn load() -> Result<Context> {
-    let ctx = Context::load()?;
-    if ctx.is_sandbox() {
-        tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
-    }
-    Ok(ctx)
 }

@@ -2,14 +2,14 @@
 
 use std::io::Write as _;
 
-use feishu_oauth::{Error, SignOut};
+use feishu_oauth::{Account, Error, SignOut};
 use time::OffsetDateTime;
 
-use crate::{context::Context, failure::Outcome, view};
+use crate::{failure::Outcome, view};
 
 /// `status [--json]`. A corrupt session file is reported on stderr and shown as signed out.
-pub fn status(ctx: &Context, json: bool) -> Outcome {
-    let session = match ctx.sessions.current() {
+pub fn status(account: &Account, json: bool) -> Outcome {
+    let session = match account.current() {
         Ok(session) => session,
         Err(e @ Error::CorruptStore { .. }) => {
             eprintln!("feishu-auth: {e}");
@@ -20,16 +20,16 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
     let now = OffsetDateTime::now_utc();
     let mut stdout = std::io::stdout().lock();
     if json {
-        let doc = view::StatusJson::new(ctx.brand_name(), session.as_ref(), now);
+        let doc = view::StatusJson::new(account.issuer().brand, session.as_ref(), now);
         let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
         writeln!(stdout, "{text}")?;
     } else {
         match &session {
-            Some(s) => writeln!(stdout, "{}", view::summary(ctx.brand_name(), s, now))?,
+            Some(s) => writeln!(stdout, "{}", view::summary(account.issuer().brand, s, now))?,
             None => writeln!(
                 stdout,
                 "Not signed in ({}). Run `feishu-auth login`.",
-                ctx.brand_name()
+                account.issuer().brand
             )?,
         }
     }
@@ -38,25 +38,25 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
 
 /// `token`: the access token alone on stdout, refreshed first when it needs it. A token that did
 /// not reach stdout is a failure (a closed pipe fails quietly), so `token > file` can be trusted.
-pub async fn token(ctx: &Context) -> Outcome {
-    let session = ctx.sessions.fresh_session(|| ctx.client()).await?;
+pub async fn token(account: &Account) -> Outcome {
+    let session = account.fresh_session().await?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", session.access_token.expose())?;
     stdout.flush()?;
     // The token is valid, but a refreshed session not on disk leaves a spent refresh token there.
-    ctx.sessions.flush_unsaved()?;
+    account.flush_unsaved()?;
     Ok(())
 }
 
 /// `refresh`: a new access token (and refresh token) now.
-pub async fn refresh(ctx: &Context) -> Outcome {
-    let session = ctx.sessions.refresh_now(|| ctx.client()).await?;
-    ctx.sessions.flush_unsaved()?;
+pub async fn refresh(account: &Account) -> Outcome {
+    let session = account.refresh_now().await?;
+    account.flush_unsaved()?;
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
         "Refreshed.\n{}",
-        view::summary(ctx.brand_name(), &session, OffsetDateTime::now_utc())
+        view::summary(account.issuer().brand, &session, OffsetDateTime::now_utc())
     )?;
     Ok(stdout.flush()?)
 }
@@ -64,13 +64,13 @@ pub async fn refresh(ctx: &Context) -> Outcome {
 /// `logout`: forget the configured app's session here (Feishu documents no revocation endpoint;
 /// the user can remove the grant in their account's security settings). A session of another app
 /// is only removed with `--any-app`.
-pub fn logout(ctx: &Context, any_app: bool) -> Outcome {
+pub fn logout(account: &Account, any_app: bool) -> Outcome {
     let outcome = if any_app {
-        ctx.sessions.sign_out_any()?
+        account.sign_out_any()?
     } else {
-        ctx.sessions.sign_out()?
+        account.sign_out()?
     };
-    let configured = view::issuer_name(ctx.sessions.issuer());
+    let configured = view::issuer_name(account.issuer());
     let mut stdout = std::io::stdout().lock();
     match outcome {
         SignOut::SignedOut(session) => writeln!(

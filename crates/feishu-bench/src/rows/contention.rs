@@ -151,7 +151,7 @@ fn token_command(home: &Home, artifacts: &Artifacts, h: &Harness) -> tokio::proc
     cmd.arg("token")
         .env("FEISHU_APP_ID", h.emulator.app_id())
         .env("FEISHU_APP_SECRET", h.emulator.app_secret())
-        .env("FEISHU_BRAND", crate::harness::BRAND)
+        .env("FEISHU_BRAND", crate::harness::BRAND.as_str())
         .env("FEISHU_ACCOUNTS_URL", &base)
         .env("FEISHU_OPEN_URL", &base)
         .env("FEISHU_REDIRECT_URI", h.redirect_uri.as_str())

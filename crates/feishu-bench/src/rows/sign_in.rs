@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use feishu_emulator::browse::Browser;
 use feishu_oauth::{begin, LoopbackListener};
-use feishu_signin_lib::models::SessionView;
+use feishu_signin_lib::views::SessionView;
 use time::OffsetDateTime;
 
 use crate::{

@@ -40,6 +40,9 @@ pub struct SignInRequest<'a> {
     pub timeout: Duration,
     /// The sign-in slot: a newer sign-in in it ends this one.
     pub slot: &'a FlowSlot,
+    /// This sign-in's id, from [`FlowSlot::next_id`]: known to the adapter before it starts, so
+    /// an answer and the progress reports name the same sign-in.
+    pub flow: FlowId,
 }
 
 /// Where the callback comes from: the adapter's choice.
@@ -88,7 +91,7 @@ pub async fn run(
 ) -> Result<Session> {
     let report = Reporter {
         sink: progress,
-        flow: request.slot.next_id(),
+        flow: request.flow,
         deadline: OffsetDateTime::now_utc() + request.timeout,
     };
     let outcome = attempt(&request, source, browser, &report).await;

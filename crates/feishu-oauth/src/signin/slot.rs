@@ -77,7 +77,7 @@ impl FlowSlot {
     }
 
     /// A new id, for a sign-in about to start.
-    pub(super) fn next_id(&self) -> FlowId {
+    pub fn next_id(&self) -> FlowId {
         FlowId(self.next.fetch_add(1, Ordering::Relaxed) + 1)
     }
 

@@ -10,8 +10,8 @@ use feishu_emulator::{
     Emulator, EmulatorBuilder,
 };
 use feishu_oauth::{
-    begin, AppCredentials, AppSecret, Arrival, Endpoints, FeishuClient, LoopbackListener,
-    PendingSignIn, RedirectUri, RetryPolicy, Scopes, SignInRequest,
+    begin, AppCredentials, AppSecret, Arrival, AuthorizeRequest, Endpoints, FeishuClient,
+    LoopbackListener, PendingSignIn, RedirectUri, RetryPolicy, Scopes,
 };
 use url::Url;
 
@@ -57,13 +57,13 @@ pub async fn setup(customize: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -
 }
 
 impl Setup {
-    pub fn request(&self, scopes: &str) -> SignInRequest {
-        SignInRequest {
+    pub fn request(&self, scopes: &str) -> AuthorizeRequest {
+        AuthorizeRequest {
             authorize_url: self.client.endpoints().authorize.clone(),
             app_id: self.emulator.app_id().to_owned(),
             redirect_uri: self.redirect_uri.clone(),
             scopes: Scopes::parse(scopes).unwrap(),
-            brand: "feishu".into(),
+            brand: feishu_oauth::IssuerBrand::Feishu,
         }
     }
 }

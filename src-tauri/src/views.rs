@@ -1,20 +1,20 @@
-//! What the UI sees: views of the session and settings (camelCase), never a secret type.
+//! What the window sees of the session and the settings (camelCase): never a secret type.
 
-use feishu_oauth::{Profile, Session};
-use serde::{Deserialize, Serialize};
+use feishu_oauth::{IssuerBrand, Profile, Session, TokenStatus};
+use serde::Serialize;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
 /// The signed-in session as the UI shows it: no token values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
-    pub brand: String,
+    pub brand: IssuerBrand,
     pub profile: ProfileView,
     pub scopes: Vec<String>,
     pub access_token_expires_at: String,
     pub refresh_token_expires_at: Option<String>,
     pub reauthorize_by: String,
-    pub token_status: &'static str,
+    pub token_status: TokenStatus,
     pub refresh_margin_seconds: i64,
 }
 
@@ -43,13 +43,13 @@ impl SessionView {
     /// The view of `session` at `now`.
     pub fn new(session: &Session, now: OffsetDateTime) -> Self {
         Self {
-            brand: session.issuer.brand.clone(),
+            brand: session.issuer.brand,
             profile: ProfileView::from(&session.profile),
             scopes: session.scopes.iter().map(str::to_owned).collect(),
             access_token_expires_at: rfc3339(session.access_token_expires_at),
             refresh_token_expires_at: session.refresh_token_expires_at.map(rfc3339),
             reauthorize_by: rfc3339(session.reauthorization_due_at()),
-            token_status: session.token_status(now).as_str(),
+            token_status: session.token_status(now),
             refresh_margin_seconds: session.refresh_margin().whole_seconds(),
         }
     }
@@ -73,39 +73,6 @@ impl From<&Profile> for ProfileView {
     }
 }
 
-/// The callback route the user picked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Route {
-    Loopback,
-    DeepLink,
-}
-
-/// A step of the sign-in, for `sign-in://progress`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Stage {
-    Started,
-    BrowserOpened,
-    Waiting,
-    CallbackReceived,
-    Exchanging,
-    SignedIn,
-    Failed,
-    Cancelled,
-}
-
-/// The `sign-in://progress` payload.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Progress {
-    pub stage: Stage,
-    pub route: Route,
-    pub deadline: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<crate::error::ShellError>,
-}
-
 /// The settings as the UI edits them. The App Secret is write-only: only whether one is set.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -125,41 +92,4 @@ pub struct SettingsView {
     pub accounts_url: Option<String>,
     /// The Open API's base URL, when it is not the brand's own.
     pub open_url: Option<String>,
-}
-
-/// New settings from the UI; `app_secret: None` keeps the stored one.
-#[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SettingsInput {
-    pub app_id: Option<String>,
-    pub app_secret: Option<String>,
-    pub brand: String,
-    pub redirect_uri: Option<String>,
-    pub scopes: Vec<String>,
-}
-
-impl std::fmt::Debug for SettingsInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SettingsInput")
-            .field("app_id", &self.app_id)
-            .field(
-                "app_secret",
-                &self.app_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("brand", &self.brand)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("scopes", &self.scopes)
-            .finish()
-    }
-}
-
-/// One line of this run's activity list.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ActivityEntry {
-    pub at: String,
-    pub kind: &'static str,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<u32>,
 }

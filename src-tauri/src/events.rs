@@ -1,0 +1,145 @@
+//! Every event the app sends its window, by name, with its payload. None carries a token, a code,
+//! a verifier or a secret: payloads are views, and failures carry the core's messages, which
+//! never quote one.
+//!
+//! Each kind of event has an identity the window orders by, because events and command answers
+//! travel separately and may arrive in either order: session states a rising revision, sign-in
+//! progress its flow's id, activity entries a sequence number.
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime};
+
+use crate::{error::ShellError, views::SessionView};
+
+/// The session the window shows changed: [`SessionState`].
+pub const SESSION_CHANGED: &str = "session://changed";
+/// A sign-in moved on: [`Progress`].
+pub const SIGN_IN_PROGRESS: &str = "sign-in://progress";
+/// An entry was added to this run's activity: [`ActivityEntry`].
+pub const ACTIVITY_ADDED: &str = "activity://added";
+/// Every event name above, for the tests that listen to all of them.
+pub const ALL: [&str; 3] = [SESSION_CHANGED, SIGN_IN_PROGRESS, ACTIVITY_ADDED];
+
+/// The session at a revision: a window keeps the newest revision it has seen, whether it came in
+/// an event or a command's answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionState {
+    /// Rises by one each time the session the app holds changes.
+    pub revision: u64,
+    /// `None`: signed out.
+    pub session: Option<SessionView>,
+}
+
+/// A step of the sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stage {
+    Started,
+    BrowserOpened,
+    Waiting,
+    CallbackReceived,
+    Exchanging,
+    SignedIn,
+    Failed,
+    Cancelled,
+}
+
+/// The `sign-in://progress` payload.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Which sign-in: later ones have larger ids.
+    pub flow: u64,
+    pub stage: Stage,
+    pub route: feishu_oauth::Route,
+    /// When the sign-in stops waiting for the browser (RFC 3339).
+    pub deadline: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ShellError>,
+}
+
+/// What an activity entry records, with its parameters: the window words it in the person's
+/// language. `detail` is the core's own text (English), shown as the raw detail.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", content = "params", rename_all = "camelCase")]
+pub enum Activity {
+    /// A sign-in started, with its callback at `redirect_uri`.
+    #[serde(rename_all = "camelCase")]
+    Started {
+        redirect_uri: String,
+    },
+    BrowserOpened,
+    CallbackReceived,
+    /// Signed in as `name` with `scopes`.
+    SignedIn {
+        name: String,
+        scopes: Vec<String>,
+    },
+    Cancelled,
+    SignInFailed {
+        detail: String,
+    },
+    /// The person refreshed the token.
+    Refreshed,
+    RefreshFailed {
+        detail: String,
+    },
+    /// The app refreshed the token on its own.
+    BackgroundRefreshed,
+    BackgroundRefreshFailed {
+        detail: String,
+    },
+    /// A refreshed session is only in memory.
+    NotSaved {
+        detail: String,
+    },
+    /// The session file was unreadable and was moved aside.
+    StoreCorrupt {
+        detail: String,
+    },
+    SignedOut {
+        name: String,
+    },
+    /// Sign-out with no session.
+    NothingToSignOut,
+    /// The stored session is another app's and was left alone.
+    #[serde(rename_all = "camelCase")]
+    OtherAppLeft {
+        brand: String,
+        app_id: String,
+    },
+    TokenCopied,
+    SettingsSaved {
+        sandbox: bool,
+    },
+    /// The old settings file did not parse and was kept at `path`.
+    SettingsFileKept {
+        path: String,
+    },
+    /// The settings could not be loaded; the app runs in the sandbox.
+    SettingsUnreadable {
+        detail: String,
+    },
+}
+
+/// One line of this run's activity.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityEntry {
+    /// Rises by one per entry: the window merges answers and events by it.
+    pub seq: u64,
+    pub at: String,
+    #[serde(flatten)]
+    pub activity: Activity,
+    /// The Feishu error code of a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u32>,
+}
+
+/// Sends an event to every page of the app.
+pub fn emit<R: Runtime>(app: &AppHandle<R>, name: &str, payload: impl Serialize + Clone) {
+    if let Err(e) = app.emit(name, payload) {
+        tracing::debug!(error = %e, name, "an event could not be sent");
+    }
+}
