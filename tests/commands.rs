@@ -62,7 +62,9 @@ fn commands_in_the_sandbox() {
     set_env(dir.path());
     let (app, webview) = support::app();
 
-    assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
+    let first = invoke(&webview, "session", json!({})).unwrap();
+    assert_eq!(first["session"], Value::Null);
+    let first_revision = first["revision"].as_u64().unwrap();
     let settings = invoke(&webview, "settings", json!({})).unwrap();
     assert_eq!(settings["sandbox"], true);
     assert_eq!(settings["appSecretSet"], false);
@@ -71,12 +73,16 @@ fn commands_in_the_sandbox() {
         "dev.feishu-signin.app:/callback"
     );
 
-    let view = invoke(
+    let signed_in = invoke(
         &webview,
         "sign_in",
         json!({"route": "loopback", "scopes": ["offline_access", "contact:user.email:readonly"]}),
     )
     .unwrap();
+    assert!(signed_in["flow"].as_u64().unwrap() >= 1, "{signed_in}");
+    let signed_in_revision = signed_in["revision"].as_u64().unwrap();
+    assert!(signed_in_revision > first_revision, "{signed_in}");
+    let view = &signed_in["session"];
     assert_eq!(view["brand"], "sandbox");
     assert_eq!(view["profile"]["name"], "张三");
     assert!(view["profile"]["email"].is_string());
@@ -100,12 +106,14 @@ fn commands_in_the_sandbox() {
     let before = stored["session"]["access_token_expires_at"].clone();
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let refreshed = invoke(&webview, "refresh", json!({})).unwrap();
-    assert_ne!(refreshed["accessTokenExpiresAt"], before);
+    assert_ne!(refreshed["session"]["accessTokenExpiresAt"], before);
+    assert!(refreshed["revision"].as_u64().unwrap() > signed_in_revision);
+    let unchanged = invoke(&webview, "session", json!({})).unwrap();
+    assert_eq!(unchanged, refreshed, "the same session keeps its revision");
 
     let activity = invoke(&webview, "activity", json!({})).unwrap();
-    let kinds: Vec<&str> = activity
-        .as_array()
-        .unwrap()
+    let entries = activity.as_array().unwrap();
+    let kinds: Vec<&str> = entries
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
@@ -113,11 +121,23 @@ fn commands_in_the_sandbox() {
         "started",
         "browserOpened",
         "callbackReceived",
-        "exchanged",
+        "signedIn",
         "refreshed",
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
+    // Entries are numbered in order, and carry parameters for the window to word, not sentences.
+    let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    let signed_in_entry = entries.iter().find(|e| e["kind"] == "signedIn").unwrap();
+    assert_eq!(
+        signed_in_entry["params"]["name"], "张三",
+        "{signed_in_entry}"
+    );
+    assert!(
+        entries.iter().all(|e| e.get("message").is_none()),
+        "{activity}"
+    );
     initial_state_matches_the_commands(&app, &webview);
 
     // Bad settings are refused with the setting named, and nothing is written.
@@ -133,8 +153,9 @@ fn commands_in_the_sandbox() {
         "{err}"
     );
 
-    invoke(&webview, "sign_out", json!({})).unwrap();
-    assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
+    let signed_out = invoke(&webview, "sign_out", json!({})).unwrap();
+    assert_eq!(signed_out["session"], Value::Null);
+    assert_eq!(invoke(&webview, "session", json!({})).unwrap(), signed_out);
     let err = invoke(&webview, "refresh", json!({})).unwrap_err();
     assert_eq!(err["kind"], "signedOut");
 
@@ -146,7 +167,10 @@ fn commands_in_the_sandbox() {
         err["message"].as_str().unwrap().contains("kept as"),
         "{err}"
     );
-    assert_eq!(invoke(&webview, "session", json!({})).unwrap(), Value::Null);
+    assert_eq!(
+        invoke(&webview, "session", json!({})).unwrap()["session"],
+        Value::Null
+    );
     // A failure is handed over as the command would reject, for the page's error panel.
     std::fs::write(&file, b"{\"session\": [garbage").unwrap();
     let script = feishu_signin_lib::window::initial_state_script(app.handle());

@@ -95,7 +95,7 @@ async fn hostile_deep_links_are_ignored_and_the_genuine_one_signs_in() {
 
     feishu_signin_lib::handle_deep_link(&handle, genuine.as_str());
     let view = signing_in.await.unwrap().unwrap();
-    assert_eq!(view["profile"]["name"], "张三");
+    assert_eq!(view["session"]["profile"]["name"], "张三");
     assert_eq!(emulator.calls(Endpoint::Token), 1);
 
     // A replay of the used link after the sign-in ended: ignored.

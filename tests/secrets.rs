@@ -249,7 +249,7 @@ fn no_secret_reaches_logs_ipc_or_events() {
     let events = events.lock().unwrap().join("\n");
     assert!(events.contains("signedIn"), "events were captured");
     assert!(
-        events.contains("Access token refreshed in the background"),
+        events.contains("backgroundRefreshed"),
         "the background refresh was seen"
     );
     for (what, secret) in &secrets {

@@ -81,7 +81,8 @@ fn a_broken_settings_file_and_a_second_sign_in() {
     assert_eq!(saved["sandbox"], true);
     assert!(feishu_oauth::ConfigFile::read(&config).is_ok());
     let activity = invoke(&webview, "activity", json!({})).unwrap().to_string();
-    assert!(activity.contains("kept as"), "{activity}");
+    assert!(activity.contains("settingsFileKept"), "{activity}");
+    assert!(activity.contains("config.toml.broken-"), "{activity}");
     assert!(!activity.contains("Th3S3cretValue"), "{activity}");
 
     // A sign-in, then another before the browser came back: the first ends, the second listens
@@ -113,5 +114,5 @@ fn a_broken_settings_file_and_a_second_sign_in() {
         browser.deliver(&callback).await.unwrap();
     });
     let view = second.join().unwrap().unwrap();
-    assert_eq!(view["profile"]["name"], "张三", "{view}");
+    assert_eq!(view["session"]["profile"]["name"], "张三", "{view}");
 }

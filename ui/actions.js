@@ -1,9 +1,10 @@
 // What the buttons do: call a command, then record the outcome in the state.
 // Events from the Rust side (session, progress, activity) land here too, so the rules for
-// combining an answer with an event that raced it live in one place.
+// combining an answer with an event that raced it live in one place. Each carries an identity
+// the Rust side gives it: a session state its revision (the newest wins), a sign-in's progress
+// its flow id (an ended sign-in stays ended), an activity entry its sequence number.
 
 import { api, listen, toShellError } from './api.js';
-import { parseInstant } from './format.js';
 import { t } from './i18n.js';
 import { OFFLINE_ACCESS } from './scopes.js';
 import { state, update } from './state.js';
@@ -16,14 +17,10 @@ const COPIED_FOR_MS = 2000;
 let signInPending = false;
 // The last sign-in request, so Retry and "Sign in again" repeat what the user chose.
 let lastRequest = null;
-// Bumped by every session://changed: a `session` answer requested before the bump is stale.
-let sessionEpoch = 0;
-// Deadlines of sign-ins that have ended. Events and command answers travel separately, so a
-// stage event may arrive after `sign_in` answered; it must not bring the finished sign-in back.
-const finishedDeadlines = new Set();
-// How long a terminal progress event may wait for our `sign_in` answer before the page gives
-// up waiting and shows the outcome itself.
-const SETTLE_GRACE_MS = 5000;
+// The revision of the session shown: a state at or below it is old news.
+let shownRevision = 0;
+// The newest sign-in whose outcome is shown: its late events, and older sign-ins', are ignored.
+let finishedFlow = 0;
 let listening = false;
 let noticeId = 0;
 
@@ -40,7 +37,7 @@ export function start() {
     init();
     return;
   }
-  apply([initial.session, initial.settings, initial.activity], sessionEpoch);
+  apply([initial.session, initial.settings, initial.activity]);
   // Two frames on, so the IPC it takes (handled on the app's main thread) does not hold up the
   // first frame or the startup report that follows it.
   requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(init, 0)));
@@ -67,18 +64,17 @@ export async function init() {
 }
 
 async function load() {
-  const epoch = sessionEpoch;
   // Each separately: unreadable settings should not hide a good session, nor the reverse.
-  apply(await Promise.allSettled([api.session(), api.settings(), api.activity()]), epoch, load);
+  apply(await Promise.allSettled([api.session(), api.settings(), api.activity()]), load);
 }
 
 /**
  * Puts the session, settings and activity answers (each `{ status, value | reason }`, as
- * `Promise.allSettled` gives them) into the state; a session asked for before `epoch` is stale.
+ * `Promise.allSettled` gives them) into the state; a session older than the one shown is not.
  */
-function apply([session, settings, activity], epoch, retry = load) {
+function apply([session, settings, activity], retry = load) {
   const patch = { loaded: true };
-  if (session.status === 'fulfilled' && epoch === sessionEpoch) patch.session = session.value ?? null;
+  if (session.status === 'fulfilled') applySession(session.value);
   if (settings.status === 'fulfilled') patch.settings = settings.value;
   if (activity.status === 'fulfilled') patch.activity = mergeActivity(activity.value ?? [], state.activity);
   update(patch);
@@ -108,30 +104,42 @@ export async function signIn(request) {
   signInPending = true;
   lastRequest = request;
   update({
-    signIn: { stage: 'started', route: request.route, deadline: null, startedAt: Date.now() },
+    signIn: { stage: 'started', flow: null, route: request.route, deadline: null, startedAt: Date.now() },
     signInOutcome: null,
     error: null,
   });
   try {
-    const session = await api.signIn(request.route, request.scopes);
-    sessionEpoch += 1;
-    update({ session });
-    finishSignIn('signedIn');
-    notify(t('notice.signedIn', { name: session?.profile?.name ?? '' }));
+    const answer = await api.signIn(request.route, request.scopes);
+    applySession(answer);
+    finishSignIn(answer?.flow, 'signedIn');
+    notify(t('notice.signedIn', { name: answer?.session?.profile?.name ?? '' }));
   } catch (error) {
     const shellError = toShellError(error);
     const cancelled = shellError.kind === 'cancelled';
-    finishSignIn(cancelled ? 'cancelled' : 'failed');
+    finishSignIn(shellError.flow, cancelled ? 'cancelled' : 'failed');
     if (!cancelled) showError('signIn', shellError, () => signIn(request));
   } finally {
     signInPending = false;
   }
 }
 
-/** Ends the sign-in in the state (once), remembering its deadline so late events are ignored. */
-function finishSignIn(outcome) {
-  if (state.signIn?.deadline) finishedDeadlines.add(state.signIn.deadline);
+/**
+ * Ends sign-in `flow` in the state, unless a newer one is shown; its late events, and those of
+ * every older sign-in, are ignored from now on.
+ */
+function finishSignIn(flow, outcome) {
+  const id = typeof flow === 'number' ? flow : state.signIn?.flow ?? 0;
+  finishedFlow = Math.max(finishedFlow, id);
+  if (state.signIn?.flow != null && state.signIn.flow > id) return;
   update({ signIn: null, signInOutcome: outcome });
+}
+
+/** Shows a session state if it is newer than the one shown; says whether it was. */
+function applySession(sessionState) {
+  if (typeof sessionState?.revision !== 'number' || sessionState.revision <= shownRevision) return false;
+  shownRevision = sessionState.revision;
+  update({ session: sessionState.session ?? null });
+  return true;
 }
 
 /** Signs in again with the last request, or the configured defaults when there was none. */
@@ -145,10 +153,9 @@ export async function cancelSignIn() {
 }
 
 export async function refresh() {
-  const session = await run('refresh', () => api.refresh());
-  if (session === undefined) return;
-  sessionEpoch += 1;
-  update({ session });
+  const answer = await run('refresh', () => api.refresh());
+  if (answer === undefined) return;
+  applySession(answer);
   notify(t('notice.refreshed'));
 }
 
@@ -162,10 +169,10 @@ export async function copyToken() {
 }
 
 export async function signOut() {
-  const done = await run('signOut', () => api.signOut().then(() => true));
-  if (!done) return;
-  sessionEpoch += 1;
-  update({ session: null, signInOutcome: null });
+  const answer = await run('signOut', () => api.signOut());
+  if (answer === undefined) return;
+  applySession(answer);
+  update({ signInOutcome: null });
   notify(t('notice.signedOut'));
 }
 
@@ -229,41 +236,38 @@ function notify(text) {
   update({ notice: { text, id: noticeId } });
 }
 
-function onSessionChanged(session) {
-  sessionEpoch += 1;
-  update({ session: session ?? null });
+function onSessionChanged(sessionState) {
+  applySession(sessionState);
 }
 
 function onProgress(progress) {
-  if (!progress || typeof progress.stage !== 'string') return;
-  // A late event from a sign-in whose outcome is already shown.
-  if (!signInPending && progress.deadline && finishedDeadlines.has(progress.deadline)) return;
+  if (!progress || typeof progress.stage !== 'string' || typeof progress.flow !== 'number') return;
+  // An ended sign-in, or one older than the one shown.
+  if (progress.flow <= finishedFlow) return;
+  const previous = state.signIn;
+  if (previous?.flow != null && progress.flow < previous.flow) return;
   if (TERMINAL_STAGES.has(progress.stage)) {
     if (signInPending) {
-      // Show "Signed in." / "Cancelled." for the moment until our promise settles; should it
-      // never settle, don't leave the page stuck on a sign-in that has ended.
-      if (state.signIn) update({ signIn: { ...state.signIn, stage: progress.stage } });
-      setTimeout(() => {
-        if (state.signIn?.stage === progress.stage && state.signIn.deadline === (progress.deadline ?? null)) {
-          finishSignIn(progress.stage);
-        }
-      }, SETTLE_GRACE_MS);
+      // Our `sign_in` answer ends it; meanwhile say "Signed in." / "Cancelled.".
+      if (previous?.flow === progress.flow) update({ signIn: { ...previous, stage: progress.stage } });
       return;
     }
-    if (state.signIn) finishSignIn(progress.stage);
+    // Not ours (the page was reloaded mid sign-in): the event is all there is.
+    finishSignIn(progress.flow, progress.stage);
     if (progress.stage === 'failed' && progress.error && progress.error.kind !== 'cancelled') {
       showError('signIn', progress.error, signInAgain);
     }
     return;
   }
-  const previous = state.signIn;
+  const same = previous?.flow === progress.flow || (previous && previous.flow == null);
   update({
     signIn: {
       stage: progress.stage,
+      flow: progress.flow,
       route: progress.route ?? previous?.route ?? 'loopback',
-      deadline: progress.deadline ?? previous?.deadline ?? null,
+      deadline: progress.deadline ?? null,
       // The countdown bar measures from when this window first saw the sign-in.
-      startedAt: previous?.startedAt ?? Date.now(),
+      startedAt: same ? previous.startedAt : Date.now(),
     },
     signInOutcome: null,
   });
@@ -275,19 +279,13 @@ function onActivity(entry) {
 }
 
 /**
- * The union of two activity lists, oldest first, without duplicates: an entry added while the
- * `activity` command was answering arrives both in its answer and as an event.
+ * The union of two activity lists in the order the Rust side numbered them: an entry added while
+ * the `activity` command was answering arrives both in its answer and as an event.
  */
 function mergeActivity(a, b) {
-  const seen = new Set();
-  const merged = [];
+  const bySeq = new Map();
   for (const entry of [...a, ...b]) {
-    const key = `${entry.at}|${entry.kind}|${entry.message}|${entry.code ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    merged.push(entry);
+    if (typeof entry?.seq === 'number') bySeq.set(entry.seq, entry);
   }
-  // Compare instants, not strings (offsets may differ); the sort is stable, so entries stamped
-  // with the same instant keep the Rust order.
-  return merged.sort((x, y) => (parseInstant(x.at) || 0) - (parseInstant(y.at) || 0));
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
 }

@@ -104,13 +104,7 @@ pub fn page_event_names() -> Vec<String> {
         .iter()
         .filter_map(|n| n["id"].as_str())
         .collect();
-    let mut names: Vec<String> = [
-        "session://changed",
-        "sign-in://progress",
-        "activity://added",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    let mut names: Vec<String> = feishu_signin_lib::events::ALL.map(str::to_owned).to_vec();
     let mut plugins = 0;
     for package in metadata["packages"].as_array().unwrap() {
         let name = package["name"].as_str().unwrap();

@@ -117,21 +117,32 @@
   const activity = [];
   const listeners = new Map();
   let pending = null; // the sign-in under way: { cancel() }
+  // The identities the app gives its events (src-tauri/src/events.rs).
+  let revision = 1;
+  let seq = 0;
+  let flows = 0;
 
   function emit(event, payload) {
     for (const callback of listeners.get(event) ?? []) callback({ event, id: 0, payload: clone(payload) });
   }
 
-  function log(kind, message, code) {
-    const entry = { at: rfc3339(Date.now()), kind, message };
+  // An activity entry: a kind with parameters, as the app sends it.
+  function log(kind, params, code) {
+    seq += 1;
+    const entry = { seq, at: rfc3339(Date.now()), kind, ...(params ? { params } : {}) };
     if (code !== undefined) entry.code = code;
     activity.push(entry);
     emit('activity://added', entry);
   }
 
+  function sessionState() {
+    return { revision, session };
+  }
+
   function setSession(next) {
     session = next;
-    emit('session://changed', session);
+    revision += 1;
+    emit('session://changed', sessionState());
   }
 
   const clone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
@@ -139,15 +150,18 @@
 
   if (flag('activity')) {
     const t0 = Date.now() - 7 * MINUTE;
-    activity.push(
-      { at: rfc3339(t0), kind: 'info', message: 'Sandbox started on http://127.0.0.1:48650' },
-      { at: rfc3339(t0 + 4000), kind: 'started', message: 'Sign-in started (loopback)' },
-      { at: rfc3339(t0 + 4600), kind: 'browserOpened', message: 'Opened the authorize page in the browser' },
-      { at: rfc3339(t0 + 21000), kind: 'callbackReceived', message: 'Callback received on 127.0.0.1:48653' },
-      { at: rfc3339(t0 + 21400), kind: 'failed', message: 'The client secret is invalid.', code: 20002 },
-      { at: rfc3339(t0 + 60000), kind: 'exchanged', message: 'Signed in as 周小北' },
-      { at: rfc3339(t0 + 5 * MINUTE), kind: 'refreshed', message: 'Access token refreshed (valid for 2 h)' },
-    );
+    const entries = [
+      [t0 + 4000, 'started', { redirectUri: 'http://127.0.0.1:28283/callback' }],
+      [t0 + 4600, 'browserOpened'],
+      [t0 + 21000, 'callbackReceived'],
+      [t0 + 21400, 'signInFailed', { detail: 'Feishu error 20002: The client secret is invalid.' }, 20002],
+      [t0 + 60000, 'signedIn', { name: '周小北', scopes: ['offline_access'] }],
+      [t0 + 5 * MINUTE, 'backgroundRefreshed'],
+    ];
+    for (const [at, kind, params, code] of entries) {
+      seq += 1;
+      activity.push({ seq, at: rfc3339(at), kind, ...(params ? { params } : {}), ...(code ? { code } : {}) });
+    }
   }
 
   function checkSettings(input) {
@@ -167,7 +181,7 @@
   const commands = {
     async session() {
       if (flag('loadFail')) throw { kind: 'store', message: 'Could not read /home/zhou/.local/share/dev.feishu-signin.app/session.json: permission denied' };
-      return session;
+      return sessionState();
     },
     async settings() {
       return settings;
@@ -183,7 +197,9 @@
       if (pending) throw { kind: 'busy', message: 'A sign-in is already in progress.' };
       const route = args.route;
       const deadline = rfc3339(Date.now() + 5 * MINUTE);
-      const progress = (stage, error) => emit('sign-in://progress', { stage, route, deadline, ...(error ? { error } : {}) });
+      flows += 1;
+      const flow = flows;
+      const progress = (stage, error) => emit('sign-in://progress', { flow, stage, route, deadline, ...(error ? { error } : {}) });
 
       let cancelled = false;
       let wake = null;
@@ -203,23 +219,23 @@
         if (!cancelled) return;
         pending = null;
         progress('cancelled');
-        log('cancelled', 'Sign-in cancelled');
-        throw { kind: 'cancelled', message: 'The sign-in was cancelled.' };
+        log('cancelled');
+        throw { kind: 'cancelled', message: 'The sign-in was cancelled.', flow };
       };
 
       progress('started');
-      log('started', `Sign-in started (${route === 'loopback' ? 'loopback' : 'deep link'})`);
+      log('started', { redirectUri: route === 'loopback' ? settings.loopbackRedirectUri : settings.deepLinkRedirectUri });
       await pause(number('stepMs', 700) / 2);
       stopIfCancelled();
       progress('browserOpened');
-      log('browserOpened', 'Opened the authorize page in the browser');
+      log('browserOpened');
       await pause(number('stepMs', 700) / 2);
       stopIfCancelled();
       progress('waiting');
       await pause(flag('hold') ? Infinity : number('stepMs', 700) * 2);
       stopIfCancelled();
       progress('callbackReceived');
-      log('callbackReceived', route === 'loopback' ? 'Callback received on 127.0.0.1:48653' : 'Callback received through the deep link');
+      log('callbackReceived');
       await pause(number('stepMs', 700));
       stopIfCancelled();
       progress('exchanging');
@@ -230,13 +246,13 @@
       if (params.has('fail')) {
         const error = feishuError(Number(params.get('fail')));
         progress('failed', error);
-        log('failed', error.meaning ?? error.message, error.code);
-        throw clone(error);
+        log('signInFailed', { detail: error.message }, error.code);
+        throw clone({ ...error, flow });
       }
       setSession(makeSession(args.scopes));
       progress('signedIn');
-      log('exchanged', `Signed in as ${session.profile.name}`);
-      return clone(session);
+      log('signedIn', { name: session.profile.name, scopes: [...args.scopes] });
+      return clone({ flow, ...sessionState() });
     },
 
     async cancel_sign_in() {
@@ -249,20 +265,21 @@
       await sleep(600);
       if (params.has('refreshFail')) {
         const error = feishuError(Number(params.get('refreshFail')));
-        log('failed', error.meaning ?? error.message, error.code);
+        log('refreshFailed', { detail: error.message }, error.code);
         throw clone(error);
       }
       const now = Date.now();
       setSession({ ...session, accessTokenExpiresAt: rfc3339(now + 2 * HOUR), tokenStatus: 'valid' });
-      log('refreshed', 'Access token refreshed (valid for 2 h)');
-      return clone(session);
+      log('refreshed');
+      return clone(sessionState());
     },
 
     async sign_out() {
       await sleep(200);
+      const name = session?.profile?.name;
       setSession(null);
-      log('signedOut', 'Signed out; the stored session was deleted');
-      return null;
+      log(name ? 'signedOut' : 'nothingToSignOut', name ? { name } : undefined);
+      return clone(sessionState());
     },
 
     async copy_access_token() {
@@ -281,7 +298,7 @@
       settings.brand = input.brand;
       settings.redirectUri = input.redirectUri ?? settings.loopbackRedirectUri;
       settings.scopes = input.scopes;
-      log('info', `Settings saved to ${settings.configPath}`);
+      log('settingsSaved', { sandbox: settings.sandbox });
       return clone(settings);
     },
   };

@@ -1,10 +1,33 @@
 // This run's activity, newest first: time, what happened (icon and label), the message, the code.
+// Entries arrive as a kind with parameters; the words are the window's, in the person's language.
 
 import { $, h } from '../dom.js';
 import { formatDateTime, formatTime, parseInstant } from '../format.js';
 import { getLang, has, t } from '../i18n.js';
 import { icon } from '../icons.js';
 
+// Each kind's look: its icon, and the class that colours it.
+const LOOKS = {
+  started: 'started',
+  browserOpened: 'browserOpened',
+  callbackReceived: 'callbackReceived',
+  signedIn: 'exchanged',
+  cancelled: 'cancelled',
+  signInFailed: 'failed',
+  refreshed: 'refreshed',
+  refreshFailed: 'failed',
+  backgroundRefreshed: 'refreshed',
+  backgroundRefreshFailed: 'failed',
+  notSaved: 'failed',
+  storeCorrupt: 'failed',
+  signedOut: 'signedOut',
+  nothingToSignOut: 'signedOut',
+  otherAppLeft: 'info',
+  tokenCopied: 'info',
+  settingsSaved: 'info',
+  settingsFileKept: 'info',
+  settingsUnreadable: 'failed',
+};
 const ICONS = {
   started: 'login',
   browserOpened: 'external',
@@ -16,6 +39,19 @@ const ICONS = {
   cancelled: 'cancelled',
   info: 'info',
 };
+
+/**
+ * The entry in the person's language: its kind's sentence with the parameters filled in, then
+ * the raw detail of a failure (the core's own text, as the logs have it).
+ */
+export function message(entry) {
+  const params = entry.params ?? {};
+  const key = entry.kind === 'settingsSaved' && params.sandbox ? 'activity.text.settingsSavedSandbox' : `activity.text.${entry.kind}`;
+  const vars = { ...params, scopes: Array.isArray(params.scopes) ? params.scopes.join(' ') : params.scopes };
+  const text = has(key) ? t(key, vars) : '';
+  if (!params.detail) return text;
+  return text ? `${text}: ${params.detail}` : String(params.detail);
+}
 
 let renderedList = null;
 let renderedLang = '';
@@ -34,14 +70,14 @@ export function render(state) {
 
 function item(entry) {
   const at = parseInstant(entry.at);
-  const kind = entry.kind in ICONS ? entry.kind : 'info';
-  const label = has(`activity.kind.${kind}`) ? t(`activity.kind.${kind}`) : kind;
+  const look = LOOKS[entry.kind] ?? 'info';
+  const label = has(`activity.kind.${entry.kind}`) ? t(`activity.kind.${entry.kind}`) : t('activity.kind.info');
   return h(
     'li',
-    { class: `activity-item kind-${kind}`, dataset: { kind } },
+    { class: `activity-item kind-${look}`, dataset: { kind: entry.kind } },
     h('time', { class: 'activity-time mono', datetime: Number.isFinite(at) ? new Date(at).toISOString() : null, title: formatDateTime(at), text: formatTime(at) }),
-    h('span', { class: 'activity-kind' }, icon(ICONS[kind], 'icon activity-icon'), h('span', { text: label })),
-    h('span', { class: 'activity-message', text: entry.message ?? '' }),
+    h('span', { class: 'activity-kind' }, icon(ICONS[look], 'icon activity-icon'), h('span', { text: label })),
+    h('span', { class: 'activity-message', text: message(entry) }),
     entry.code != null ? h('span', { class: 'code-badge small', text: String(entry.code) }) : null,
   );
 }

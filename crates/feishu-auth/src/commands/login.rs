@@ -76,10 +76,11 @@ struct Terminal {
 }
 
 impl OpenBrowser for Terminal {
+    fn enabled(&self) -> bool {
+        !self.no_browser
+    }
+
     fn open(&self, url: &Url) -> Result<(), Error> {
-        if self.no_browser {
-            return Ok(());
-        }
         open::that_detached(url.as_str()).map_err(|e| Error::Browser {
             command: "the system browser".into(),
             reason: e.to_string(),
@@ -105,7 +106,7 @@ impl ProgressSink for Terminal {
                 }
                 *lock(&self.url) = Some(authorize_url.to_string());
             }
-            Stage::BrowserOpened if !self.no_browser => eprintln!(
+            Stage::BrowserOpened => eprintln!(
                 "Opened the browser to sign in. If it did not open, visit:\n\n  {}\n",
                 lock(&self.url).as_deref().unwrap_or_default()
             ),

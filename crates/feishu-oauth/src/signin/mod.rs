@@ -140,14 +140,16 @@ async fn attempt(
         redirect_uri: &redirect_uri,
         authorize_url: &url,
     });
-    let opened = match &config.browser {
-        Some(command) => browser::open_with_command(command, url.as_str()),
-        None => browser.open(&url),
-    };
-    match opened {
-        Ok(()) => report.stage(Stage::BrowserOpened),
-        Err(e) if browser.shows_url() => report.stage(Stage::BrowserNotOpened(&e)),
-        Err(e) => return Err(e),
+    if browser.enabled() {
+        let opened = match &config.browser {
+            Some(command) => browser::open_with_command(command, url.as_str()),
+            None => browser.open(&url),
+        };
+        match opened {
+            Ok(()) => report.stage(Stage::BrowserOpened),
+            Err(e) if browser.shows_url() => report.stage(Stage::BrowserNotOpened(&e)),
+            Err(e) => return Err(e),
+        }
     }
     report.stage(Stage::Waiting);
 

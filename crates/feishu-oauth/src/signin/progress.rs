@@ -67,6 +67,12 @@ pub trait OpenBrowser: Send + Sync {
     /// Opens `url`.
     fn open(&self, url: &Url) -> Result<(), Error>;
 
+    /// Whether to open a browser at all: a person who asked for the URL alone (`--no-browser`)
+    /// opens it themselves, and no configured browser command runs either.
+    fn enabled(&self) -> bool {
+        true
+    }
+
     /// Whether the person sees the URL anyway (a terminal prints it), so a browser that does not
     /// open need not end the sign-in.
     fn shows_url(&self) -> bool {
