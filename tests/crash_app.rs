@@ -8,42 +8,14 @@
 use std::{process::Command, time::Duration};
 
 use feishu_oauth::{
-    AccessToken, Config, FileStore, Issuer, Profile, RefreshToken, Scopes, Session, SessionStore,
+    test_support::{kill_while_saving, number_of, numbered_session},
+    Config, FileStore, IssuerBrand, SessionStore,
 };
 use tauri::test::{mock_builder, mock_context, noop_assets};
 
 const CHILD_ENV: &str = "FEISHU_CRASH_TEST_APP_DATA";
 const KILLS: u32 = 200;
-
-fn session(n: u64) -> Session {
-    let at = time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + i64::try_from(n).unwrap())
-        .unwrap();
-    Session {
-        issuer: Issuer {
-            brand: feishu_oauth::IssuerBrand::Sandbox,
-            app_id: "cli_crash".into(),
-        },
-        access_token: AccessToken::new(format!("access-{n}-{}", "a".repeat(1500))),
-        access_token_issued_at: at,
-        access_token_expires_at: at + time::Duration::seconds(7200),
-        refresh_token: Some(RefreshToken::new(format!(
-            "refresh-{n}-{}",
-            "r".repeat(1500)
-        ))),
-        refresh_token_expires_at: Some(at + time::Duration::days(7)),
-        authorized_at: at,
-        scopes: Scopes::parse("offline_access").unwrap(),
-        profile: Profile {
-            name: format!("user-{n}"),
-            open_id: format!("ou_{n}"),
-            ..Profile::default()
-        },
-    }
-}
-
-fn number_of(s: &Session) -> u64 {
-    s.profile.name.trim_start_matches("user-").parse().unwrap()
-}
+const BRAND: IssuerBrand = IssuerBrand::Sandbox;
 
 #[test]
 fn child_app_saves_forever() {
@@ -57,9 +29,14 @@ fn child_app_saves_forever() {
         .unwrap();
     let config = Config::load().unwrap();
     let store = feishu_signin_lib::open_store(app.handle(), &config).unwrap();
-    let start = store.load().ok().flatten().map_or(1, |s| number_of(&s) + 1);
+    let start = store
+        .load()
+        .ok()
+        .flatten()
+        .and_then(|s| number_of(&s))
+        .map_or(1, |n| n + 1);
     for n in start.. {
-        store.save(&session(n)).unwrap();
+        store.save(&numbered_session(n, BRAND)).unwrap();
     }
 }
 
@@ -67,11 +44,10 @@ fn child_app_saves_forever() {
 fn killing_the_app_while_it_saves_never_leaves_a_broken_session() {
     let dir = tempfile::tempdir().unwrap();
     let file = FileStore::new(dir.path().join("session.json"));
-    file.save(&session(0)).unwrap();
+    file.save(&numbered_session(0, BRAND)).unwrap();
     let exe = std::env::current_exe().unwrap();
-    let (mut last, mut advanced) = (0, 0);
-    for i in 0..KILLS {
-        let mut child = Command::new(&exe)
+    let spawn = || {
+        Command::new(&exe)
             .args([
                 "--exact",
                 "child_app_saves_forever",
@@ -82,29 +58,13 @@ fn killing_the_app_while_it_saves_never_leaves_a_broken_session() {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .unwrap();
-        // The child now takes the write lock and reloads the plugin store around each save, so it
-        // needs a little longer to reach its first one.
-        std::thread::sleep(Duration::from_millis(40 + u64::from((i * 7919 + 13) % 80)));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let loaded = file
-            .load()
-            .unwrap_or_else(|e| panic!("after kill {i}: {e}"))
-            .expect("a session is there");
-        let n = number_of(&loaded);
-        assert_eq!(
-            loaded,
-            session(n),
-            "session {n} is not whole after kill {i}"
-        );
-        assert!(n >= last);
-        advanced += u32::from(n > last);
-        last = n;
-    }
-    eprintln!("{KILLS} kills of the app's store, the session advanced in {advanced}, last #{last}; every load whole");
-    assert!(
-        advanced > KILLS / 2,
-        "the child rarely got to save: the test would prove nothing"
+    };
+    // The child takes the write lock and reloads the plugin store around each save, so it needs
+    // a little longer than the CLI's store to reach its first one.
+    let delay = |i: u32| Duration::from_millis(40 + u64::from((i * 7919 + 13) % 80));
+    let kills = kill_while_saving(KILLS, BRAND, spawn, delay, || file.load());
+    eprintln!(
+        "{KILLS} kills of the app's store, the session advanced in {}, last #{}; every load whole",
+        kills.advanced, kills.last
     );
 }

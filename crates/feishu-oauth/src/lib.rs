@@ -40,6 +40,8 @@ mod session;
 mod settings;
 pub mod signin;
 mod store;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use account::Account;
 pub use authorize::{begin, AuthorizeRequest, PendingSignIn, StateMatcher};

@@ -1,0 +1,104 @@
+//! For tests in every crate of the workspace (the `test-support` feature): the crash tests'
+//! numbered sessions and their kill loop, written once.
+//!
+//! A crash test runs a child that saves sessions 1, 2, 3, … as fast as it can through some store,
+//! kills it at many moments, and checks after each kill that the file holds one whole session
+//! that never goes back. Every field of session `n` says `n`, so a torn mix of two is detectable.
+
+use std::{process::Child, time::Duration};
+
+use crate::{
+    brand::IssuerBrand,
+    error::Result,
+    profile::Profile,
+    scope::Scopes,
+    secret::{AccessToken, RefreshToken},
+    session::{Issuer, Session},
+};
+
+/// Session number `n` of `brand`: about 3 KB, every field saying `n`.
+pub fn numbered_session(n: u64, brand: IssuerBrand) -> Session {
+    let seconds = 1_800_000_000_i64.saturating_add(i64::try_from(n).unwrap_or(i64::MAX));
+    let at = time::OffsetDateTime::from_unix_timestamp(seconds)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    Session {
+        issuer: Issuer {
+            brand,
+            app_id: "cli_crash".into(),
+        },
+        access_token: AccessToken::new(format!("access-{n}-{}", "a".repeat(1500))),
+        access_token_issued_at: at,
+        access_token_expires_at: at + time::Duration::seconds(7200),
+        refresh_token: Some(RefreshToken::new(format!(
+            "refresh-{n}-{}",
+            "r".repeat(1500)
+        ))),
+        refresh_token_expires_at: Some(at + time::Duration::days(7)),
+        authorized_at: at,
+        scopes: Scopes::from_iter_checked(["offline_access"]).unwrap_or_default(),
+        profile: Profile {
+            name: format!("user-{n}"),
+            open_id: format!("ou_{n}"),
+            ..Profile::default()
+        },
+    }
+}
+
+/// The number of a numbered session; `None` for any other.
+pub fn number_of(session: &Session) -> Option<u64> {
+    session.profile.name.strip_prefix("user-")?.parse().ok()
+}
+
+/// What a kill loop saw.
+#[derive(Debug, Clone, Copy)]
+pub struct Kills {
+    /// How many kills found a newer session than the one before.
+    pub advanced: u32,
+    /// The number of the last session found.
+    pub last: u64,
+}
+
+/// Starts a saving child `kills` times, kills it after `delay(i)`, and checks the store after
+/// each kill: one whole numbered session of `brand`, never older than the last. Panics (the test
+/// fails) otherwise, or if the child rarely got to save, which would prove nothing.
+pub fn kill_while_saving(
+    kills: u32,
+    brand: IssuerBrand,
+    spawn: impl Fn() -> std::io::Result<Child>,
+    delay: impl Fn(u32) -> Duration,
+    load: impl Fn() -> Result<Option<Session>>,
+) -> Kills {
+    let mut seen = Kills {
+        advanced: 0,
+        last: 0,
+    };
+    for i in 0..kills {
+        let mut child = spawn().unwrap_or_else(|e| panic!("the saving child did not start: {e}"));
+        std::thread::sleep(delay(i));
+        let _ = child.kill();
+        let _ = child.wait();
+        let loaded = match load() {
+            Ok(Some(session)) => session,
+            Ok(None) => panic!("after kill {i}: no session"),
+            Err(e) => panic!("after kill {i}: {e}"),
+        };
+        let n =
+            number_of(&loaded).unwrap_or_else(|| panic!("after kill {i}: not a numbered session"));
+        assert!(
+            loaded == numbered_session(n, brand),
+            "session {n} is not whole after kill {i}"
+        );
+        assert!(
+            n >= seen.last,
+            "the session went back in time after kill {i}"
+        );
+        seen.advanced += u32::from(n > seen.last);
+        seen.last = n;
+    }
+    assert!(
+        seen.advanced > kills / 2,
+        "the child saved in only {} of {kills} runs: the test would prove nothing",
+        seen.advanced
+    );
+    seen
+}
