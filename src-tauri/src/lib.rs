@@ -5,6 +5,7 @@
 
 mod account;
 mod activity;
+mod activity_log;
 pub mod commands;
 mod deep_link;
 pub mod error;

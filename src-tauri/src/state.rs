@@ -5,7 +5,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use feishu_oauth::{signin::FlowSlot, Account};
 
-use crate::{activity::ActivityLog, feed::SessionFeed};
+use crate::{activity_log::ActivityLog, feed::SessionFeed};
 
 /// Everything the commands share.
 #[derive(Debug)]
