@@ -175,6 +175,18 @@ impl App {
         out
     }
 
+    /// A screenshot of the window, kept in `FEISHU_SIGNIN_E2E_SHOTS` when that names a folder:
+    /// for a person to look at what the test saw.
+    async fn shoot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("FEISHU_SIGNIN_E2E_SHOTS") else {
+            return;
+        };
+        let png = self.client.screenshot().await.unwrap();
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
     async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill().await;
@@ -225,6 +237,30 @@ async fn sign_in_refresh_and_sign_out_in_the_window() {
         .for_element(Locator::Css("#activity [data-kind='refreshed']"))
         .await
         .expect("the refresh shows in the activity list");
+    // Activity arrives as kinds with parameters; the window words them, in either language.
+    let signed_in = "#activity [data-kind='signedIn'] .activity-message";
+    assert!(
+        app.text(signed_in).await.contains("Signed in as 张三"),
+        "{}",
+        app.text(signed_in).await
+    );
+    app.shoot("signed-in-en").await;
+    app.client
+        .execute(
+            "document.getElementById('activity-card').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.shoot("activity-en").await;
+    app.click("#lang-toggle").await;
+    assert!(
+        app.text(signed_in).await.contains("已以 张三 身份登录"),
+        "{}",
+        app.text(signed_in).await
+    );
+    app.shoot("signed-in-zh").await;
+    app.click("#lang-toggle").await;
 
     app.click("#sign-out").await;
     app.wait_state("signed-out").await;
