@@ -19,7 +19,7 @@ fn declared() -> BTreeSet<String> {
         .map(|rest| {
             let after_fn = &rest[rest.find("fn ").unwrap() + 3..];
             after_fn
-                .split(|c: char| c == '<' || c == '(')
+                .split(['<', '('])
                 .next()
                 .unwrap()
                 .to_owned()

@@ -1,7 +1,12 @@
 //! The app's commands through Tauri's IPC with the mock runtime, in the sandbox: the same code
 //! path as the window, with `feishu-emulator browse` as the person in the browser.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::too_many_lines
+)]
 
 mod support;
 
