@@ -18,11 +18,7 @@ fn declared() -> BTreeSet<String> {
         .skip(1)
         .map(|rest| {
             let after_fn = &rest[rest.find("fn ").unwrap() + 3..];
-            after_fn
-                .split(['<', '('])
-                .next()
-                .unwrap()
-                .to_owned()
+            after_fn.split(['<', '(']).next().unwrap().to_owned()
         })
         .collect()
 }

@@ -8,7 +8,7 @@
 use std::{process::Command, time::Duration};
 
 use feishu_oauth::{
-    test_support::{kill_while_saving, number_of, numbered_session},
+    test_support::{kill_while_saving, numbered_session, save_numbered_forever},
     Config, FileStore, IssuerBrand, SessionStore,
 };
 use tauri::test::{mock_builder, mock_context, noop_assets};
@@ -29,15 +29,7 @@ fn child_app_saves_forever() {
         .unwrap();
     let config = Config::load().unwrap();
     let store = feishu_signin_lib::open_store(app.handle(), &config).unwrap();
-    let start = store
-        .load()
-        .ok()
-        .flatten()
-        .and_then(|s| number_of(&s))
-        .map_or(1, |n| n + 1);
-    for n in start.. {
-        store.save(&numbered_session(n, BRAND)).unwrap();
-    }
+    save_numbered_forever(&*store, BRAND);
 }
 
 #[test]

@@ -14,6 +14,7 @@ use crate::{
     scope::Scopes,
     secret::{AccessToken, RefreshToken},
     session::{Issuer, Session},
+    store::SessionStore,
 };
 
 /// Session number `n` of `brand`: about 3 KB, every field saying `n`.
@@ -47,6 +48,23 @@ pub fn numbered_session(n: u64, brand: IssuerBrand) -> Session {
 /// The number of a numbered session; `None` for any other.
 pub fn number_of(session: &Session) -> Option<u64> {
     session.profile.name.strip_prefix("user-")?.parse().ok()
+}
+
+/// The child's side: saves numbered sessions to `store`, from the one after what it holds, until
+/// the process is killed.
+pub fn save_numbered_forever(store: &dyn SessionStore, brand: IssuerBrand) -> ! {
+    let start = store
+        .load()
+        .ok()
+        .flatten()
+        .and_then(|s| number_of(&s))
+        .map_or(1, |n| n + 1);
+    for n in start.. {
+        if let Err(e) = store.save(&numbered_session(n, brand)) {
+            panic!("save {n}: {e}");
+        }
+    }
+    unreachable!("the numbers ran out")
 }
 
 /// What a kill loop saw.

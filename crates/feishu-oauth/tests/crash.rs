@@ -7,7 +7,7 @@
 use std::{path::Path, process::Command, time::Duration};
 
 use feishu_oauth::{
-    test_support::{kill_while_saving, number_of, numbered_session},
+    test_support::{kill_while_saving, numbered_session, save_numbered_forever},
     FileStore, IssuerBrand, SessionStore,
 };
 
@@ -22,15 +22,7 @@ fn child_saves_forever() {
         return;
     };
     let store = FileStore::new(Path::new(&path));
-    let start = store
-        .load()
-        .ok()
-        .flatten()
-        .and_then(|s| number_of(&s))
-        .map_or(1, |n| n + 1);
-    for n in start.. {
-        store.save(&numbered_session(n, BRAND)).unwrap();
-    }
+    save_numbered_forever(&store, BRAND);
 }
 
 #[test]

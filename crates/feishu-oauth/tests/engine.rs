@@ -17,8 +17,8 @@ use common::{browse, free_port};
 use feishu_emulator::{browse::Decision, Emulator, Endpoint};
 use feishu_oauth::{
     signin::{
-        self, CallbackSource, DeepLinkDelivery, FlowSlot, OpenBrowser, Progress, ProgressSink,
-        SignInRequest, Stage,
+        self, CallbackSource, DeepLinkDelivery, FlowId, FlowSlot, OpenBrowser, Progress,
+        ProgressSink, SignInRequest, Stage,
     },
     Account, AppCredentials, Config, ConfigFile, Error, Launching, SandboxLauncher,
 };
@@ -34,6 +34,29 @@ impl SandboxLauncher for NoSandbox {
 
     fn launch<'a>(&'a self, _: &'a Path) -> Launching<'a> {
         unreachable!("an account with an App ID has no sandbox")
+    }
+}
+
+/// An emulator expecting `redirect_uri`, and an account for it in a fresh data folder.
+async fn start(redirect_uri: &str) -> (Emulator, tempfile::TempDir, Account) {
+    let emulator = Emulator::builder()
+        .redirect_uri(redirect_uri)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let account = account(&emulator, redirect_uri, dir.path());
+    (emulator, dir, account)
+}
+
+/// A request of sign-in `flow` in `slot`, with the configured scopes.
+fn request<'a>(account: &'a Account, slot: &'a FlowSlot, flow: FlowId) -> SignInRequest<'a> {
+    SignInRequest {
+        account,
+        scopes: None,
+        timeout: Duration::from_secs(20),
+        slot,
+        flow,
     }
 }
 
@@ -118,6 +141,13 @@ impl Steps {
         }
     }
 
+    /// Returns once sign-in `flow` has reported `stage`.
+    async fn reached(&self, flow: u64, stage: &str) {
+        while !self.names(flow).iter().any(|name| name == stage) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     fn names(&self, flow: u64) -> Vec<String> {
         let seen = self.seen.lock().unwrap();
         seen.iter()
@@ -130,26 +160,14 @@ impl Steps {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_steps_in_order_and_the_session_on_disk_before_signed_in() {
     let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    let emulator = Emulator::builder()
-        .redirect_uri(&redirect)
-        .start()
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let account = account(&emulator, &redirect, dir.path());
+    let (_emulator, _dir, account) = start(&redirect).await;
     let (slot, person, steps) = (
         FlowSlot::default(),
         Person::new(false),
         Steps::new(&account),
     );
     let flow = slot.next_id();
-    let request = SignInRequest {
-        account: &account,
-        scopes: None,
-        timeout: Duration::from_secs(20),
-        slot: &slot,
-        flow,
-    };
+    let request = request(&account, &slot, flow);
     let session = signin::run(request, CallbackSource::Loopback, &person, &steps)
         .await
         .unwrap();
@@ -174,30 +192,26 @@ async fn the_steps_in_order_and_the_session_on_disk_before_signed_in() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_newer_sign_in_ends_the_older_one_and_takes_its_port() {
     let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    let emulator = Emulator::builder()
-        .redirect_uri(&redirect)
-        .start()
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let account = account(&emulator, &redirect, dir.path());
+    let (_emulator, _dir, account) = start(&redirect).await;
     let slot = FlowSlot::default();
     let (idle, person, steps) = (Person::new(true), Person::new(false), Steps::new(&account));
-    let request = |flow| SignInRequest {
-        account: &account,
-        scopes: None,
-        timeout: Duration::from_secs(20),
-        slot: &slot,
-        flow,
-    };
     let (first, second) = (slot.next_id(), slot.next_id());
-    let older = signin::run(request(first), CallbackSource::Loopback, &idle, &steps);
+    let older = signin::run(
+        request(&account, &slot, first),
+        CallbackSource::Loopback,
+        &idle,
+        &steps,
+    );
     let newer = async {
         // Once the older one is waiting on the port.
-        while !steps.names(first.0).contains(&"waiting".to_owned()) {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        signin::run(request(second), CallbackSource::Loopback, &person, &steps).await
+        steps.reached(first.0, "waiting").await;
+        signin::run(
+            request(&account, &slot, second),
+            CallbackSource::Loopback,
+            &person,
+            &steps,
+        )
+        .await
     };
     let (older, newer) = tokio::join!(older, newer);
     assert!(matches!(older, Err(Error::Cancelled)), "{older:?}");
@@ -210,13 +224,7 @@ async fn a_newer_sign_in_ends_the_older_one_and_takes_its_port() {
 #[tokio::test(flavor = "multi_thread")]
 async fn only_the_waiting_sign_ins_genuine_deep_link_gets_through() {
     let deep_link = "dev.feishu-signin.app:/callback";
-    let emulator = Emulator::builder()
-        .redirect_uri(deep_link)
-        .start()
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let account = account(&emulator, deep_link, dir.path());
+    let (emulator, _dir, account) = start(deep_link).await;
     let slot = FlowSlot::default();
     let (person, steps) = (Person::new(true), Steps::new(&account));
     assert_eq!(
@@ -225,18 +233,10 @@ async fn only_the_waiting_sign_ins_genuine_deep_link_gets_through() {
         "no sign-in is waiting"
     );
     let flow = slot.next_id();
-    let request = SignInRequest {
-        account: &account,
-        scopes: None,
-        timeout: Duration::from_secs(20),
-        slot: &slot,
-        flow,
-    };
+    let request = request(&account, &slot, flow);
     let signing_in = signin::run(request, CallbackSource::DeepLink, &person, &steps);
     let links = async {
-        while !steps.names(flow.0).contains(&"waiting".to_owned()) {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        steps.reached(flow.0, "waiting").await;
         let url = person.urls.lock().unwrap()[0].clone();
         let callback = feishu_emulator::browse::Browser::new()
             .unwrap()
@@ -269,28 +269,14 @@ async fn only_the_waiting_sign_ins_genuine_deep_link_gets_through() {
 async fn a_cancel_ends_the_sign_in_and_frees_the_port() {
     let port = free_port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
-    let emulator = Emulator::builder()
-        .redirect_uri(&redirect)
-        .start()
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let account = account(&emulator, &redirect, dir.path());
+    let (_emulator, _dir, account) = start(&redirect).await;
     let slot = FlowSlot::default();
     let (idle, steps) = (Person::new(true), Steps::new(&account));
     let flow = slot.next_id();
-    let request = SignInRequest {
-        account: &account,
-        scopes: None,
-        timeout: Duration::from_secs(20),
-        slot: &slot,
-        flow,
-    };
+    let request = request(&account, &slot, flow);
     let signing_in = signin::run(request, CallbackSource::Loopback, &idle, &steps);
     let cancel = async {
-        while !steps.names(flow.0).contains(&"waiting".to_owned()) {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        steps.reached(flow.0, "waiting").await;
         slot.cancel();
     };
     let (outcome, ()) = tokio::join!(signing_in, cancel);
