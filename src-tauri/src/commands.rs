@@ -21,8 +21,7 @@ pub async fn session<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<SessionState> {
-    let session = state.account().current()?;
-    Ok(state.feed.publish(&app, session))
+    Ok(state.feed.publish_current(&app, &state.account())?)
 }
 
 /// A finished sign-in: its flow and the session it made.
@@ -42,10 +41,11 @@ pub async fn sign_in<R: Runtime>(
     route: Route,
     scopes: Vec<String>,
 ) -> CommandResult<SignedIn> {
-    let (flow, session) = signin::run(&app, route, &scopes).await?;
+    let (flow, _session) = signin::run(&app, route, &scopes).await?;
+    // Published when it was saved; whatever came since (a sign-out) is newer.
     Ok(SignedIn {
         flow,
-        state: state.feed.publish(&app, Some(session)),
+        state: state.feed.latest(),
     })
 }
 
@@ -64,9 +64,9 @@ pub async fn refresh<R: Runtime>(
 ) -> CommandResult<SessionState> {
     let account = state.account();
     match account.refresh_now().await {
-        Ok(session) => {
+        Ok(_) => {
             activity::record(&app, Activity::Refreshed, None);
-            Ok(state.feed.publish(&app, Some(session)))
+            Ok(state.feed.publish_current(&app, &account)?)
         }
         Err(e) => {
             activity::record(
@@ -76,7 +76,9 @@ pub async fn refresh<R: Runtime>(
                 },
                 e.feishu_code(),
             );
-            state.feed.publish(&app, account.current().ok().flatten());
+            if let Err(e) = state.feed.publish_current(&app, &account) {
+                tracing::warn!(error = %e, "the session could not be read after a failed refresh");
+            }
             Err(e.into())
         }
     }
@@ -88,7 +90,8 @@ pub async fn sign_out<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<SessionState> {
-    let activity = match state.account().sign_out()? {
+    let account = state.account();
+    let activity = match account.sign_out()? {
         SignOut::SignedOut(session) => Activity::SignedOut {
             name: session.profile.name,
         },
@@ -99,7 +102,7 @@ pub async fn sign_out<R: Runtime>(
         },
     };
     activity::record(&app, activity, None);
-    Ok(state.feed.publish(&app, None))
+    Ok(state.feed.publish_current(&app, &account)?)
 }
 
 /// Puts a valid access token on the clipboard, refreshing first if needed. The token never goes
@@ -109,7 +112,8 @@ pub async fn copy_access_token<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CommandResult<()> {
-    let session = state.account().fresh_session().await?;
+    let account = state.account();
+    let session = account.fresh_session().await?;
     app.clipboard()
         .write_text(session.access_token.expose())
         .map_err(|e| {
@@ -119,7 +123,8 @@ pub async fn copy_access_token<R: Runtime>(
             )
         })?;
     activity::record(&app, Activity::TokenCopied, None);
-    state.feed.publish(&app, Some(session));
+    // A refresh it made shows.
+    state.feed.publish_current(&app, &account)?;
     Ok(())
 }
 
@@ -148,7 +153,6 @@ pub async fn save_settings<R: Runtime>(
     }
     let account = crate::account::open(&app, saved.config)?;
     let view = settings::view(&account)?;
-    let session = account.current().ok().flatten();
     state.replace_account(account);
     activity::record(
         &app,
@@ -157,7 +161,7 @@ pub async fn save_settings<R: Runtime>(
         },
         None,
     );
-    state.feed.publish(&app, session);
+    state.feed.publish_current(&app, &state.account())?;
     Ok(view)
 }
 

@@ -5,7 +5,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use feishu_oauth::Session;
+use feishu_oauth::{Account, Result, Session};
 use tauri::{AppHandle, Runtime};
 use time::OffsetDateTime;
 
@@ -17,47 +17,88 @@ use crate::{
 /// The published session and its revision.
 #[derive(Debug)]
 pub struct SessionFeed {
-    current: Mutex<(u64, Option<Session>)>,
+    current: Mutex<Published>,
+}
+
+#[derive(Debug)]
+struct Published {
+    revision: u64,
+    session: Option<Session>,
+}
+
+impl Published {
+    /// Holds `session`; `true` when that is a change (and the revision rose).
+    fn hold(&mut self, session: Option<Session>) -> bool {
+        if self.session == session {
+            return false;
+        }
+        self.revision += 1;
+        self.session = session;
+        true
+    }
+
+    fn state(&self) -> SessionState {
+        SessionState {
+            revision: self.revision,
+            session: self
+                .session
+                .as_ref()
+                .map(|s| SessionView::new(s, OffsetDateTime::now_utc())),
+        }
+    }
 }
 
 impl SessionFeed {
     /// A feed that starts at revision 1 with `session` (what the window opens on).
     pub fn new(session: Option<Session>) -> Self {
         Self {
-            current: Mutex::new((1, session)),
+            current: Mutex::new(Published {
+                revision: 1,
+                session,
+            }),
         }
     }
 
-    /// Publishes `session`: a change raises the revision and is sent to the window. Returns the
-    /// state at the revision that holds it.
+    /// Publishes `session`, which the caller has just made or read (a sign-in's, the keeper's):
+    /// a change raises the revision and is sent to the window. Returns the state that holds it.
     pub fn publish<R: Runtime>(
         &self,
         app: &AppHandle<R>,
         session: Option<Session>,
     ) -> SessionState {
-        let state = {
+        let (changed, state) = {
             let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-            if current.1 == session {
-                return state_of(current.0, current.1.as_ref());
-            }
-            current.0 += 1;
-            current.1 = session;
-            state_of(current.0, current.1.as_ref())
+            (current.hold(session), current.state())
         };
-        events::emit(app, events::SESSION_CHANGED, state.clone());
+        if changed {
+            events::emit(app, events::SESSION_CHANGED, state.clone());
+        }
         state
+    }
+
+    /// Reads `account`'s session and publishes it, holding the feed meanwhile: a read that began
+    /// before another publish cannot follow it with an older session.
+    pub fn publish_current<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        account: &Account,
+    ) -> Result<SessionState> {
+        let (changed, state) = {
+            let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+            let session = account.current()?;
+            (current.hold(session), current.state())
+        };
+        if changed {
+            events::emit(app, events::SESSION_CHANGED, state.clone());
+        }
+        Ok(state)
     }
 
     /// The last published state.
     pub fn latest(&self) -> SessionState {
-        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        state_of(current.0, current.1.as_ref())
-    }
-}
-
-fn state_of(revision: u64, session: Option<&Session>) -> SessionState {
-    SessionState {
-        revision,
-        session: session.map(|s| SessionView::new(s, OffsetDateTime::now_utc())),
+        self.current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .state()
     }
 }

@@ -113,7 +113,23 @@ pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error:
     if config.is_sandbox() {
         tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
     }
-    handle.manage(AppState::new(account::open(handle, config)?));
+    let account = account::open(handle, config)?;
+    let session = account.current();
+    handle.manage(AppState::new(
+        account,
+        session.as_ref().ok().cloned().flatten(),
+    ));
+    match session {
+        Err(error @ feishu_oauth::Error::CorruptStore { .. }) => activity::record(
+            handle,
+            events::Activity::StoreCorrupt {
+                detail: error.to_string(),
+            },
+            None,
+        ),
+        Err(error) => tracing::warn!(%error, "the session could not be read"),
+        Ok(_) => {}
+    }
     if let Some(error) = config_error {
         tracing::error!(%error, "the settings could not be loaded");
         activity::record(

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use feishu_oauth::{
     signin::{self, CallbackSource, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage},
-    Error, Route, Scopes, Session,
+    Error, Route, Session,
 };
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_opener::OpenerExt;
@@ -34,12 +34,11 @@ pub async fn run<R: Runtime>(
     let state = app.state::<AppState>();
     let account = state.account();
     let flow = state.sign_ins.next_id();
-    let scopes = Scopes::from_iter_checked(scopes)
-        .map_err(|e| ShellError::from(Error::config("scopes", e)).in_flow(flow.0))?;
     let window = Window { app, route };
     let request = SignInRequest {
         account: &account,
-        scopes: (!scopes.is_empty()).then_some(scopes),
+        // The window always says which scopes: none ticked asks for none.
+        scopes: Some(scopes.to_vec()),
         timeout: SIGN_IN_TIMEOUT,
         slot: &state.sign_ins,
         flow,
@@ -65,10 +64,7 @@ impl<R: Runtime> OpenBrowser for Window<'_, R> {
         self.app
             .opener()
             .open_url(url.as_str(), None::<&str>)
-            .map_err(|e| Error::Browser {
-                command: "the system browser".into(),
-                reason: e.to_string(),
-            })
+            .map_err(Error::system_browser)
     }
 }
 
@@ -119,7 +115,7 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
                     Some(ShellError::from(Error::Cancelled)),
                 )
             }
-            Stage::Failed(e) | Stage::BrowserNotOpened(e) => {
+            Stage::Failed(e) => {
                 activity::record(
                     app,
                     Activity::SignInFailed {

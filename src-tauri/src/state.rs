@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use feishu_oauth::{signin::FlowSlot, Account};
+use feishu_oauth::{signin::FlowSlot, Account, Session};
 
 use crate::{activity_log::ActivityLog, feed::SessionFeed};
 
@@ -19,9 +19,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a first account.
-    pub fn new(account: Account) -> Self {
-        let feed = SessionFeed::new(account.current().ok().flatten());
+    /// State over a first account, whose stored session (read by the caller, which reports why
+    /// it could not be) the window opens on.
+    pub fn new(account: Account, session: Option<Session>) -> Self {
+        let feed = SessionFeed::new(session);
         Self {
             account: RwLock::new(Arc::new(account)),
             sign_ins: FlowSlot::default(),

@@ -46,9 +46,9 @@ struct Initial<S, T, A> {
 pub fn initial_state_script<R: Runtime>(app: &AppHandle<R>) -> String {
     let state = app.state::<AppState>();
     let account = state.account();
-    let session = account
-        .current()
-        .map(|session| state.feed.publish(app, session))
+    let session = state
+        .feed
+        .publish_current(app, &account)
         .map_err(ShellError::from);
     let initial = Initial {
         session: Settled::from(session),

@@ -194,7 +194,8 @@
       if (!['loopback', 'deepLink'].includes(args.route) || !Array.isArray(args.scopes)) {
         throw { kind: 'internal', message: `mock: bad sign_in args ${JSON.stringify(args)}` };
       }
-      if (pending) throw { kind: 'busy', message: 'A sign-in is already in progress.' };
+      // A newer sign-in ends the one under way, as the app's does.
+      pending?.cancel();
       const route = args.route;
       const deadline = rfc3339(Date.now() + 5 * MINUTE);
       flows += 1;
@@ -218,7 +219,7 @@
       const stopIfCancelled = () => {
         if (!cancelled) return;
         pending = null;
-        progress('cancelled');
+        progress('cancelled', { kind: 'cancelled', message: 'the sign-in was cancelled' });
         log('cancelled');
         throw { kind: 'cancelled', message: 'The sign-in was cancelled.', flow };
       };

@@ -35,7 +35,7 @@ impl Failure {
         match self {
             Failure::Core(e) => {
                 let message = match advice(e) {
-                    Some(advice) => format!("{e}: {advice}"),
+                    Some(advice) => format!("{e}. {advice}"),
                     None => e.to_string(),
                 };
                 (Some(message), exit::code_for(e))
@@ -56,13 +56,10 @@ impl Failure {
 fn advice(error: &feishu_oauth::Error) -> Option<&'static str> {
     use feishu_oauth::Error;
     match error {
-        Error::SignedOut => Some("run `feishu-auth login` (or sign in from the app)"),
+        Error::SignedOut => Some("Run `feishu-auth login` (or sign in from the app)"),
         Error::SignInRequired { .. }
         | Error::SignedOutDuringRefresh
-        | Error::CorruptStore { .. } => Some("run `feishu-auth login`"),
-        Error::Browser { .. } => {
-            Some("open the sign-in URL yourself (`feishu-auth login --no-browser` prints it)")
-        }
+        | Error::CorruptStore { .. } => Some("`feishu-auth login` signs in again"),
         _ => None,
     }
 }

@@ -54,6 +54,10 @@ pub enum IssuerBrand {
     Lark,
     /// The local emulator (no App ID configured).
     Sandbox,
+    /// A brand this version does not know (a newer version's, a hand edit): its session belongs
+    /// to no account here and is left as it is, not taken for a corrupt file.
+    #[serde(other)]
+    Unknown,
 }
 
 impl IssuerBrand {
@@ -63,6 +67,7 @@ impl IssuerBrand {
             IssuerBrand::Feishu => "feishu",
             IssuerBrand::Lark => "lark",
             IssuerBrand::Sandbox => "sandbox",
+            IssuerBrand::Unknown => "unknown",
         }
     }
 }

@@ -237,6 +237,14 @@ impl Error {
         }
     }
 
+    /// The system browser (the adapter's opener) could not open a URL.
+    pub fn system_browser(reason: impl std::fmt::Display) -> Self {
+        Error::Browser {
+            command: "the system browser".into(),
+            reason: reason.to_string(),
+        }
+    }
+
     /// A setting error.
     pub fn config(setting: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Config {

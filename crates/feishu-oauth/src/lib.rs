@@ -46,7 +46,6 @@ pub mod test_support;
 pub use account::Account;
 pub use authorize::{begin, AuthorizeRequest, PendingSignIn, StateMatcher};
 pub use brand::{Brand, IssuerBrand};
-pub use browser::open_with_command;
 pub use callback::{Callback, CallbackError};
 pub use client::{parse_token_answer, FeishuClient, RetryPolicy, TokenGrant};
 pub use codes::{ErrorCode, Remedy};
@@ -65,7 +64,6 @@ pub use secret::{
 pub use session::{Issuer, Session, StaleReason, TokenStatus};
 pub use settings::{
     config_path, custom_endpoints, load_or_sandbox, overridden_by_env, Saved, SettingsForm,
-    ENV_OVERRIDES,
 };
 pub use store::{
     stored_session, FileStore, SessionStore, StoreLock, SESSION_FILE_NAME, SESSION_KEY,

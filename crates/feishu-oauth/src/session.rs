@@ -187,6 +187,14 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_brand_this_version_does_not_know_is_read_not_rejected() {
+        let mut value = serde_json::to_value(sample(datetime!(2026-01-01 0:00 UTC), 7200)).unwrap();
+        value["issuer"]["brand"] = "a-future-brand".into();
+        let session: Session = serde_json::from_value(value).unwrap();
+        assert_eq!(session.issuer.brand, IssuerBrand::Unknown);
+    }
+
+    #[test]
     fn dates_at_the_edge_of_time_neither_panic_nor_pass() {
         let mut s = sample(datetime!(2026-01-01 0:00 UTC), 7200);
         assert_eq!(s.implausible_date(), None);

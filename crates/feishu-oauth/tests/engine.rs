@@ -284,3 +284,36 @@ async fn a_cancel_ends_the_sign_in_and_frees_the_port() {
     std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
     assert!(account.current().unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_older_sign_in_that_comes_late_ends_itself_not_the_newer_one() {
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    let (_emulator, _dir, account) = start(&redirect).await;
+    let slot = FlowSlot::default();
+    let (idle, steps) = (Person::new(true), Steps::new(&account));
+    let (older, newer) = (slot.next_id(), slot.next_id());
+    let newest = signin::run(
+        request(&account, &slot, newer),
+        CallbackSource::Loopback,
+        &idle,
+        &steps,
+    );
+    let late = async {
+        steps.reached(newer.0, "waiting").await;
+        let late = signin::run(
+            request(&account, &slot, older),
+            CallbackSource::Loopback,
+            &idle,
+            &steps,
+        )
+        .await;
+        // The newer one was still waiting; now it ends too.
+        assert_eq!(steps.names(newer.0).last().unwrap(), "waiting");
+        slot.cancel();
+        late
+    };
+    let (newest, late) = tokio::join!(newest, late);
+    assert!(matches!(late, Err(Error::Cancelled)), "{late:?}");
+    assert_eq!(steps.names(older.0), ["cancelled"], "it never started");
+    assert!(matches!(newest, Err(Error::Cancelled)), "{newest:?}");
+}

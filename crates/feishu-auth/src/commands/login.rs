@@ -11,7 +11,7 @@ use feishu_oauth::{
     signin::{
         self, CallbackSource, FlowSlot, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage,
     },
-    Account, CallbackRoute, Error, Scopes,
+    Account, CallbackRoute, Error,
 };
 use time::OffsetDateTime;
 use url::Url;
@@ -33,11 +33,6 @@ pub async fn run(
         )
         .into());
     }
-    let scopes = if scopes.is_empty() {
-        None
-    } else {
-        Some(Scopes::from_iter_checked(scopes).map_err(|e| Error::config("--scope", e))?)
-    };
     let terminal = Terminal {
         no_browser,
         sandbox: account.is_sandbox(),
@@ -47,14 +42,21 @@ pub async fn run(
     let slot = FlowSlot::default();
     let request = SignInRequest {
         account,
-        scopes,
+        // No `--scope`: the configured scopes.
+        scopes: (!scopes.is_empty()).then(|| scopes.to_vec()),
         timeout: Duration::from_secs(timeout_secs),
         slot: &slot,
         flow: slot.next_id(),
     };
-    let session = tokio::select! {
-        outcome = signin::run(request, CallbackSource::Loopback, &terminal, &terminal) => outcome?,
-        _ = tokio::signal::ctrl_c() => return Err(Error::Cancelled.into()),
+    // Ctrl-C cancels while the browser is awaited; once the callback is in, the sign-in
+    // completes (its code is spent), so it ends saved or with an error, never half done.
+    let signing_in = signin::run(request, CallbackSource::Loopback, &terminal, &terminal);
+    tokio::pin!(signing_in);
+    let session = loop {
+        tokio::select! {
+            outcome = &mut signing_in => break outcome?,
+            _ = tokio::signal::ctrl_c() => slot.cancel(),
+        }
     };
     writeln!(
         std::io::stdout(),
@@ -81,10 +83,7 @@ impl OpenBrowser for Terminal {
     }
 
     fn open(&self, url: &Url) -> Result<(), Error> {
-        open::that_detached(url.as_str()).map_err(|e| Error::Browser {
-            command: "the system browser".into(),
-            reason: e.to_string(),
-        })
+        open::that_detached(url.as_str()).map_err(Error::system_browser)
     }
 
     fn shows_url(&self) -> bool {
@@ -111,7 +110,7 @@ impl ProgressSink for Terminal {
                 lock(&self.url).as_deref().unwrap_or_default()
             ),
             Stage::BrowserNotOpened(error) => eprintln!(
-                "{error}\n\n  {}\n",
+                "{error}. Open this URL in a browser to sign in:\n\n  {}\n",
                 lock(&self.url).as_deref().unwrap_or_default()
             ),
             Stage::Waiting => eprintln!(

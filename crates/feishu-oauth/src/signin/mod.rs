@@ -5,11 +5,17 @@
 //!
 //! The session is on disk (atomically, under the store's write lock) before [`Stage::SignedIn`]
 //! is reported: a crash right after never shows a session that does not exist.
+//!
+//! The slot's ticket outlives the listener (which lives and ends inside the wait), so a newer
+//! sign-in is told the port is free only once it is.
 
 mod progress;
 mod slot;
 
-use std::time::Duration;
+use std::{
+    sync::{Mutex, PoisonError},
+    time::Duration,
+};
 
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -19,9 +25,10 @@ pub use slot::{DeepLinkDelivery, FlowSlot};
 
 use crate::{
     account::Account,
-    authorize::{begin, AuthorizeRequest, StateMatcher},
+    authorize::{begin, AuthorizeRequest, PendingSignIn, StateMatcher},
     browser,
     callback::Callback,
+    client::FeishuClient,
     error::{Error, Result},
     loopback::{LoopbackListener, Responder},
     redirect::{RedirectUri, Route},
@@ -34,8 +41,9 @@ use crate::{
 pub struct SignInRequest<'a> {
     /// The account whose session this sign-in makes.
     pub account: &'a Account,
-    /// The scopes to ask for; `None`: the configured ones.
-    pub scopes: Option<Scopes>,
+    /// The scopes to ask for, as the person typed or chose them (checked here); `None`: the
+    /// configured ones.
+    pub scopes: Option<Vec<String>>,
     /// How long the browser has to come back.
     pub timeout: Duration,
     /// The sign-in slot: a newer sign-in in it ends this one.
@@ -68,21 +76,39 @@ impl CallbackSource {
 struct Reporter<'a> {
     sink: &'a dyn ProgressSink,
     flow: FlowId,
-    deadline: OffsetDateTime,
+    /// When the wait for the browser ends: set again when the wait starts, so time spent before
+    /// (starting the sandbox, a replaced sign-in freeing its port) does not shorten it.
+    deadline: Mutex<OffsetDateTime>,
 }
 
 impl Reporter<'_> {
     fn stage(&self, stage: Stage<'_>) {
+        let deadline = *self.deadline.lock().unwrap_or_else(PoisonError::into_inner);
         self.sink.report(&Progress {
             flow: self.flow,
-            deadline: self.deadline,
+            deadline,
             stage,
         });
     }
+
+    fn restart_clock(&self, timeout: Duration) {
+        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner) =
+            OffsetDateTime::now_utc() + timeout;
+    }
+}
+
+/// The callback, and what the sign-in needs to complete it.
+struct Arrived {
+    pending: PendingSignIn,
+    callback: Callback,
+    client: FeishuClient,
 }
 
 /// Runs a whole sign-in; resolves when it succeeded (the session saved), failed, timed out or
-/// was cancelled. Dropping the future cancels it too, and frees the port.
+/// was cancelled. A cancel (from the slot, or a newer sign-in) ends it until the callback
+/// arrives; from then on it completes, so a spent code always ends in a saved session or an
+/// error. The adapter hears the outcome before the browser's page is written: the window shows it
+/// at once, however slowly the browser reads its answer. Dropping the future cancels it too.
 pub async fn run(
     request: SignInRequest<'_>,
     source: CallbackSource,
@@ -92,13 +118,20 @@ pub async fn run(
     let report = Reporter {
         sink: progress,
         flow: request.flow,
-        deadline: OffsetDateTime::now_utc() + request.timeout,
+        deadline: Mutex::new(OffsetDateTime::now_utc() + request.timeout),
     };
-    let outcome = attempt(&request, source, browser, &report).await;
+    let mut responder = None;
+    let outcome = attempt(&request, source, browser, &report, &mut responder).await;
     match &outcome {
-        Ok(_) => {}
+        Ok(session) => report.stage(Stage::SignedIn(session)),
         Err(Error::Cancelled) => report.stage(Stage::Cancelled),
         Err(e) => report.stage(Stage::Failed(e)),
+    }
+    if let Some(responder) = responder {
+        match &outcome {
+            Ok(session) => responder.succeeded(&session.profile.name).await,
+            Err(e) => responder.failed(&e.to_string()).await,
+        }
     }
     outcome
 }
@@ -108,34 +141,62 @@ async fn attempt(
     source: CallbackSource,
     browser: &dyn OpenBrowser,
     report: &Reporter<'_>,
+    responder: &mut Option<Responder>,
 ) -> Result<Session> {
+    let Some((ticket, cancelled)) = request.slot.take(request.flow).await else {
+        return Err(Error::Cancelled);
+    };
+    let arrived = tokio::select! {
+        arrived = until_callback(request, source, browser, report, &ticket, responder) => arrived?,
+        _ = cancelled => return Err(Error::Cancelled),
+    };
+    report.stage(Stage::CallbackReceived);
+    report.stage(Stage::Exchanging);
+    let session = arrived
+        .pending
+        .complete(arrived.callback, &arrived.client)
+        .await?;
+    request.account.save(&session)?;
+    Ok(session)
+}
+
+/// Everything up to the callback: begin, the receiver ready, the browser open, the wait.
+async fn until_callback(
+    request: &SignInRequest<'_>,
+    source: CallbackSource,
+    browser: &dyn OpenBrowser,
+    report: &Reporter<'_>,
+    ticket: &slot::Ticket<'_>,
+    responder: &mut Option<Responder>,
+) -> Result<Arrived> {
     let account = request.account;
     let config = account.resolved_config().await?;
     let client = account.client().await?;
+    let scopes = match &request.scopes {
+        Some(scopes) => {
+            Scopes::from_iter_checked(scopes).map_err(|e| Error::config("scopes", e))?
+        }
+        None => config.scopes.clone(),
+    };
     let redirect_uri = account.redirect_for(source.route());
     let (url, pending) = begin(AuthorizeRequest {
         authorize_url: config.endpoints()?.authorize,
         app_id: client.app_id().to_owned(),
         redirect_uri: redirect_uri.clone(),
-        scopes: request.scopes.clone().unwrap_or(config.scopes.clone()),
+        scopes,
         brand: account.issuer().brand,
     });
 
-    let (deep_link_tx, deep_link_rx) = mpsc::channel(1);
-    let mut ticket = request
-        .slot
-        .take(
-            report.flow,
-            pending.state_matcher(),
-            (source == CallbackSource::DeepLink).then(|| (redirect_uri.clone(), deep_link_tx)),
-        )
-        .await;
-
     // The receiver is ready before the browser opens.
+    let (deep_link_tx, deep_link_rx) = mpsc::channel(1);
     let listener = match source {
         CallbackSource::Loopback => Some(LoopbackListener::bind(&redirect_uri).await?),
-        CallbackSource::DeepLink => None,
+        CallbackSource::DeepLink => {
+            ticket.expect_deep_link(pending.state_matcher(), redirect_uri.clone(), deep_link_tx);
+            None
+        }
     };
+    report.restart_clock(request.timeout);
     report.stage(Stage::Started {
         redirect_uri: &redirect_uri,
         authorize_url: &url,
@@ -152,36 +213,20 @@ async fn attempt(
         }
     }
     report.stage(Stage::Waiting);
-
-    let wait = wait_for_callback(
+    let (callback, answer) = wait_for_callback(
         listener,
         deep_link_rx,
         pending.state_matcher(),
         &redirect_uri,
         request.timeout,
-    );
-    let (callback, responder) = tokio::select! {
-        arrival = wait => arrival?,
-        _ = &mut ticket.cancelled => return Err(Error::Cancelled),
-    };
-    report.stage(Stage::CallbackReceived);
-    report.stage(Stage::Exchanging);
-    let outcome = match pending.complete(callback, &client).await {
-        Ok(session) => account.save(&session).map(|()| session),
-        Err(e) => Err(e),
-    };
-    if let Ok(session) = &outcome {
-        report.stage(Stage::SignedIn(session));
-    }
-    // The browser's page is written after the adapter heard: the window shows the session at
-    // once, however slowly the browser reads its answer.
-    if let Some(responder) = responder {
-        match &outcome {
-            Ok(session) => responder.succeeded(&session.profile.name).await,
-            Err(e) => responder.failed(&e.to_string()).await,
-        }
-    }
-    outcome
+    )
+    .await?;
+    *responder = answer;
+    Ok(Arrived {
+        pending,
+        callback,
+        client,
+    })
 }
 
 /// The callback from the loopback listener (with its browser to answer) or from a deep link.

@@ -13,7 +13,6 @@ use crate::{error::Error, redirect::RedirectUri, session::Session};
 pub struct FlowId(pub u64);
 
 /// A step of the sign-in.
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum Stage<'a> {
     /// The callback receiver is ready; the browser is about to open at `authorize_url`. The URL
@@ -42,6 +41,33 @@ pub enum Stage<'a> {
     Failed(&'a Error),
     /// The sign-in was cancelled (by the person, or by a newer sign-in).
     Cancelled,
+}
+
+impl std::fmt::Debug for Stage<'_> {
+    /// The authorize URL carries the sign-in's `state`: only its host is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stage::Started {
+                redirect_uri,
+                authorize_url,
+            } => f
+                .debug_struct("Started")
+                .field("redirect_uri", redirect_uri)
+                .field("authorize_host", &authorize_url.host_str())
+                .finish_non_exhaustive(),
+            Stage::BrowserOpened => f.write_str("BrowserOpened"),
+            Stage::BrowserNotOpened(e) => f.debug_tuple("BrowserNotOpened").field(e).finish(),
+            Stage::Waiting => f.write_str("Waiting"),
+            Stage::CallbackReceived => f.write_str("CallbackReceived"),
+            Stage::Exchanging => f.write_str("Exchanging"),
+            Stage::SignedIn(session) => f
+                .debug_tuple("SignedIn")
+                .field(&session.profile.open_id)
+                .finish(),
+            Stage::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+            Stage::Cancelled => f.write_str("Cancelled"),
+        }
+    }
 }
 
 /// A report of one step.

@@ -57,9 +57,27 @@ struct DeepLinkWait {
 pub(super) struct Ticket<'a> {
     slot: &'a FlowSlot,
     pub id: FlowId,
-    pub cancelled: oneshot::Receiver<()>,
     /// Dropped last (after the listener): tells a newer sign-in that the port is free.
     _released: oneshot::Sender<()>,
+}
+
+impl Ticket<'_> {
+    /// Makes this sign-in the one a deep link to `redirect_uri` with its `state` is handed to.
+    pub(super) fn expect_deep_link(
+        &self,
+        matcher: StateMatcher,
+        redirect_uri: RedirectUri,
+        sender: mpsc::Sender<Callback>,
+    ) {
+        let mut current = self.slot.lock();
+        if let Some(current) = current.as_mut().filter(|c| c.id == self.id) {
+            current.deep_link = Some(DeepLinkWait {
+                matcher,
+                redirect_uri,
+                sender: Some(sender),
+            });
+        }
+    }
 }
 
 impl Drop for Ticket<'_> {
@@ -82,25 +100,24 @@ impl FlowSlot {
     }
 
     /// Takes the slot for sign-in `id`; the one it held is cancelled and, once it has released
-    /// its port (or after a short wait), this returns.
-    pub(super) async fn take(
-        &self,
-        id: FlowId,
-        matcher: StateMatcher,
-        deep_link: Option<(RedirectUri, mpsc::Sender<Callback>)>,
-    ) -> Ticket<'_> {
+    /// its port (or after a short wait), this returns. A sign-in that comes to the slot after a
+    /// newer one took it is itself the one cancelled (`None`): the newest always wins. The
+    /// receiver hears a cancel.
+    pub(super) async fn take(&self, id: FlowId) -> Option<(Ticket<'_>, oneshot::Receiver<()>)> {
         let (cancel, cancelled) = oneshot::channel();
         let (released_tx, released_rx) = oneshot::channel();
-        let replaced = self.lock().replace(Current {
-            id,
-            cancel: Some(cancel),
-            released: Some(released_rx),
-            deep_link: deep_link.map(|(redirect_uri, sender)| DeepLinkWait {
-                matcher,
-                redirect_uri,
-                sender: Some(sender),
-            }),
-        });
+        let replaced = {
+            let mut current = self.lock();
+            if current.as_ref().is_some_and(|c| c.id > id) {
+                return None;
+            }
+            current.replace(Current {
+                id,
+                cancel: Some(cancel),
+                released: Some(released_rx),
+                deep_link: None,
+            })
+        };
         if let Some(mut old) = replaced {
             if let Some(cancel) = old.cancel.take() {
                 let _ = cancel.send(());
@@ -109,12 +126,12 @@ impl FlowSlot {
                 let _ = tokio::time::timeout(RELEASE_WAIT, released).await;
             }
         }
-        Ticket {
+        let ticket = Ticket {
             slot: self,
             id,
-            cancelled,
             _released: released_tx,
-        }
+        };
+        Some((ticket, cancelled))
     }
 
     /// Cancels the sign-in in progress, if any; its port is released at once.
