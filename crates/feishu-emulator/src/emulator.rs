@@ -92,8 +92,9 @@ impl Emulator {
     }
 
     /// The next `times` requests to `endpoint` answer Feishu error `code`, with its HTTP status
-    /// (20050 → 500, 20072 → 503, a code the table lacks → 400). The authorize page shows it as an
-    /// error page.
+    /// (20050 → 500, 20072 → 503, a code the table lacks → 400). The token and revocation
+    /// endpoints answer `{"code","error","error_description"}`, user info `{"code","msg"}`, and the
+    /// authorize page shows an error page.
     pub fn fail_next(&self, endpoint: Endpoint, times: u32, code: u32) {
         self.shared
             .faults
@@ -119,6 +120,14 @@ impl Emulator {
         self.shared.refreshes.load(Ordering::Relaxed)
     }
 
+    /// How many requests to the revocation endpoint ([`Endpoint::Revoke`]) revoked a live token: a
+    /// refresh token (with its grant's access tokens) or an access token. Requests answered 200
+    /// for a token that was unknown, expired, spent or revoked already are not counted;
+    /// [`Emulator::calls`] counts every request.
+    pub fn revocations(&self) -> u32 {
+        self.shared.revocations.load(Ordering::Relaxed)
+    }
+
     /// The `code_verifier`s the token endpoint received, oldest first: for tests that check a
     /// client never lets the verifier out anywhere else. Only the most recent 64 are kept, so that
     /// a long-running sandbox does not grow without bound.
@@ -126,7 +135,8 @@ impl Emulator {
         self.shared.received_verifiers.to_vec()
     }
 
-    /// Revokes every refresh token issued so far: refreshing answers 20064.
+    /// Revokes every refresh token issued so far: refreshing answers 20064. Access tokens keep
+    /// working (unlike a revocation at [`Endpoint::Revoke`], which ends a refresh token's grant).
     pub fn revoke_refresh_tokens(&self) {
         self.change_store("revoke refresh tokens", |data, _| {
             grants::revoke_refresh_tokens(data);

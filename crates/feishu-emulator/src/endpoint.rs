@@ -10,18 +10,24 @@ pub enum Endpoint {
     Token,
     /// `GET /open-apis/authen/v1/user_info` (获取用户信息).
     UserInfo,
+    /// `POST /oauth/v1/revoke` on the accounts host: token revocation in RFC 7009's shape. Not on
+    /// Feishu's public pages; the official Lark CLI (larksuite/cli, `internal/auth/revoke.go`)
+    /// calls it.
+    Revoke,
 }
 
 impl Endpoint {
     /// Every endpoint, in [`Endpoint::index`] order.
-    pub(crate) const ALL: [Self; 3] = [Self::Authorize, Self::Token, Self::UserInfo];
+    pub(crate) const ALL: [Self; 4] = [Self::Authorize, Self::Token, Self::UserInfo, Self::Revoke];
 
-    /// The request path, the same on the `accounts` and the `open` host.
+    /// The request path. One origin stands for both the `accounts` and the `open` host: their
+    /// paths do not overlap (revocation is the one path outside `/open-apis`).
     pub(crate) const fn path(self) -> &'static str {
         match self {
             Self::Authorize => "/open-apis/authen/v1/authorize",
             Self::Token => "/open-apis/authen/v2/oauth/token",
             Self::UserInfo => "/open-apis/authen/v1/user_info",
+            Self::Revoke => "/oauth/v1/revoke",
         }
     }
 
@@ -31,6 +37,7 @@ impl Endpoint {
             Self::Authorize => 0,
             Self::Token => 1,
             Self::UserInfo => 2,
+            Self::Revoke => 3,
         }
     }
 }

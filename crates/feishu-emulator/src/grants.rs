@@ -2,7 +2,8 @@
 //! refreshing. This is where Feishu's rules live: single-use 5-minute codes, an exact
 //! `redirect_uri`, PKCE, scope narrowing that never accumulates, a refresh token only with
 //! `offline_access`, and single-use refresh tokens that rotate while the old access token keeps
-//! working for one more minute.
+//! working for one more minute. Every token records the grant (sign-in) it stems from, so that a
+//! revocation can end the whole grant (see `revocation`).
 
 use std::collections::BTreeSet;
 
@@ -45,6 +46,17 @@ pub(crate) struct TokenRefresh {
     pub(crate) scope: Option<BTreeSet<String>>,
 }
 
+/// Whom new tokens are issued for, and from what.
+#[derive(Debug)]
+struct Origin {
+    client_id: String,
+    /// What the user granted (the most a refresh may ask for).
+    granted: BTreeSet<String>,
+    authorized_at: Millis,
+    /// The grant the tokens belong to: see [`RefreshTokenRecord::grant`].
+    grant: Option<String>,
+}
+
 /// The success body, field for field as the token page shows it.
 #[derive(Debug, Serialize)]
 pub(crate) struct TokenResponse {
@@ -81,9 +93,10 @@ pub(crate) fn exchange(
     lifetimes: Lifetimes,
     request: &CodeExchange,
 ) -> Result<TokenResponse, ErrorCode> {
+    let code_key = fingerprint(&request.code);
     let code = data
         .codes
-        .get_mut(&fingerprint(&request.code))
+        .get_mut(&code_key)
         .ok_or(ErrorCode::CODE_NOT_FOUND)?;
     if code.client_id != request.client_id {
         return Err(ErrorCode::CLIENT_MISMATCH);
@@ -109,17 +122,14 @@ pub(crate) fn exchange(
     }
     let scopes = narrow(&code.granted, request.scope.as_ref())?;
     code.used = true;
-    let granted = code.granted.clone();
-    let authorized_at = code.authorized_at;
-    Ok(issue(
-        data,
-        now,
-        lifetimes,
-        &request.client_id,
-        granted,
-        scopes,
-        authorized_at,
-    ))
+    let origin = Origin {
+        client_id: request.client_id.clone(),
+        granted: code.granted.clone(),
+        authorized_at: code.authorized_at,
+        // The code starts the grant: its fingerprint names it.
+        grant: Some(code_key),
+    };
+    Ok(issue(data, now, lifetimes, origin, scopes))
 }
 
 /// Spends a refresh token for a new access token and, with `offline_access`, a new refresh token.
@@ -146,8 +156,12 @@ pub(crate) fn refresh(
     }
     let scopes = narrow(&record.granted, request.scope.as_ref())?;
     record.status = RefreshStatus::Used;
-    let granted = record.granted.clone();
-    let authorized_at = record.authorized_at;
+    let origin = Origin {
+        client_id: request.client_id.clone(),
+        granted: record.granted.clone(),
+        authorized_at: record.authorized_at,
+        grant: record.grant.clone(),
+    };
     let replaced = record.access_token.clone();
     if let Some(old) = data.access_tokens.get_mut(&replaced) {
         let until = now.saturating_add(ROTATION_GRACE);
@@ -156,15 +170,7 @@ pub(crate) fn refresh(
                 .map_or(until, |earlier| earlier.min(until)),
         );
     }
-    Ok(issue(
-        data,
-        now,
-        lifetimes,
-        &request.client_id,
-        granted,
-        scopes,
-        authorized_at,
-    ))
+    Ok(issue(data, now, lifetimes, origin, scopes))
 }
 
 /// Every refresh token answers 20064 from now on.
@@ -185,7 +191,8 @@ pub(crate) fn expire_authorizations(data: &mut StoreData, now: Millis) {
     }
 }
 
-fn authorization_ends(authorized_at: Millis) -> Millis {
+/// When refreshing stops for an authorization given at `authorized_at` (20037 from then on).
+pub(crate) fn authorization_ends(authorized_at: Millis) -> Millis {
     authorized_at.saturating_add(AUTHORIZATION_LIMIT)
 }
 
@@ -207,11 +214,15 @@ fn issue(
     data: &mut StoreData,
     now: Millis,
     lifetimes: Lifetimes,
-    client_id: &str,
-    granted: BTreeSet<String>,
+    origin: Origin,
     scopes: BTreeSet<String>,
-    authorized_at: Millis,
 ) -> TokenResponse {
+    let Origin {
+        client_id,
+        granted,
+        authorized_at,
+        grant,
+    } = origin;
     let access_expires_at = now.saturating_add(lifetimes.access);
     let access_token = secrets::token(TokenKind::Access, now, access_expires_at);
     let access_key = fingerprint(&access_token);
@@ -224,12 +235,13 @@ fn issue(
         data.refresh_tokens.insert(
             fingerprint(&token),
             RefreshTokenRecord {
-                client_id: client_id.to_owned(),
+                client_id: client_id.clone(),
                 granted,
                 authorized_at,
                 expires_at,
                 status: RefreshStatus::Active,
                 access_token: access_key.clone(),
+                grant: grant.clone(),
             },
         );
         (token, seconds_until(now, expires_at))
@@ -242,10 +254,12 @@ fn issue(
     data.access_tokens.insert(
         access_key,
         AccessTokenRecord {
-            client_id: client_id.to_owned(),
+            client_id,
             scopes,
             expires_at: access_expires_at,
             replaced_until: None,
+            grant,
+            revoked: false,
         },
     );
     let (refresh_token, refresh_token_expires_in) = refresh.unzip();
@@ -374,6 +388,27 @@ mod tests {
             &refresh_with(&second.refresh_token.unwrap(), None)
         )
         .is_ok());
+    }
+
+    #[test]
+    fn every_token_of_a_sign_in_carries_its_grant() {
+        let (mut data, request) = with_code(&[OFFLINE_ACCESS]);
+        let first = exchange(&mut data, T0, LIFETIMES, &request).unwrap();
+        let second = refresh(
+            &mut data,
+            T0,
+            LIFETIMES,
+            &refresh_with(&first.refresh_token.unwrap(), None),
+        )
+        .unwrap();
+        let grant = Some(fingerprint("the-code"));
+        for access_token in [&first.access_token, &second.access_token] {
+            assert_eq!(data.access_tokens[&fingerprint(access_token)].grant, grant);
+        }
+        assert!(data
+            .refresh_tokens
+            .values()
+            .all(|record| record.grant == grant));
     }
 
     #[test]

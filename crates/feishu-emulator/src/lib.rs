@@ -8,14 +8,17 @@
 //! | `GET /open-apis/authen/v1/authorize` | 获取授权码: the consent page a real browser shows |
 //! | `POST /open-apis/authen/v2/oauth/token` | 获取 / 刷新 user_access_token (JSON or form body) |
 //! | `GET /open-apis/authen/v1/user_info` | 获取用户信息 |
+//! | `POST /oauth/v1/revoke` | none: token revocation (RFC 7009), as the official Lark CLI calls it |
 //!
 //! It is strict where Feishu is: exact registered redirect URIs (an unregistered one shows error
 //! 20029 and never redirects), single-use authorization codes valid 5 minutes, PKCE (`plain` when no
 //! method is given, as documented), client authentication in the body only (20070 with an HTTP
 //! Basic header as well), scope narrowing that never accumulates, a refresh token only with
 //! `offline_access`, single-use rotating refresh tokens (the old access token keeps working for a
-//! minute), and the documented error codes with their HTTP statuses. Tests can inject failures,
-//! slow answers down, count calls, revoke refresh tokens, expire authorizations and move the clock.
+//! minute), and the documented error codes with their HTTP statuses. Revocation follows RFC 7009:
+//! client authentication, 200 for a token that is not live, a refresh token's grant revoked with it.
+//! Tests can inject failures, slow answers down, count calls, revoke refresh tokens, expire
+//! authorizations and move the clock.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -45,6 +48,7 @@ mod endpoint;
 mod errors;
 mod faults;
 mod grants;
+mod headers;
 mod html;
 mod pages;
 mod params;
@@ -52,6 +56,8 @@ mod pkce;
 mod profile;
 mod received_verifiers;
 mod responses;
+mod revocation;
+mod revoke;
 pub mod sandbox;
 mod sandbox_app;
 mod secrets;

@@ -36,6 +36,18 @@ pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response {
     }
 }
 
+/// A body-less answer (the revocation's success, RFC 7009 §2.2), not to be cached either.
+pub(crate) fn empty(status: StatusCode) -> Response {
+    (
+        status,
+        [
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (PRAGMA, HeaderValue::from_static("no-cache")),
+        ],
+    )
+        .into_response()
+}
+
 /// The token endpoint's error: `{"code","error","error_description"}` with the table's status.
 pub(crate) fn oauth_error(code: ErrorCode) -> Response {
     json(code.status(), &code.oauth_body())

@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::Millis;
 
-/// Which token a value is: written into the JWT-ish payload, for a human reading a log.
-#[derive(Clone, Copy, Debug)]
+/// Which token a value is: written into the JWT-ish payload, for a human reading a log, and what a
+/// revocation's `token_type_hint` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TokenKind {
     Access,
     Refresh,

@@ -1,8 +1,8 @@
 //! What every request handler shares: the configuration, the store, the injected faults, the clock
 //! and the counters tests read.
 //!
-//! It has a module of its own so that the handlers (`authorize`, `token`, `user_info`) depend only on
-//! it, and the router in `server` depends on the handlers, never the other way round.
+//! It has a module of its own so that the handlers (`authorize`, `token`, `user_info`, `revoke`)
+//! depend only on it, and the router in `server` depends on the handlers, never the other way round.
 
 use std::io;
 use std::sync::atomic::AtomicU32;
@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     /// Successful `grant_type=refresh_token` requests.
     pub(crate) refreshes: AtomicU32,
+    /// Revocation requests that revoked a live token.
+    pub(crate) revocations: AtomicU32,
     /// The latest `code_verifier`s received, so tests can search for them where they must never
     /// appear.
     pub(crate) received_verifiers: ReceivedVerifiers,
@@ -36,6 +38,7 @@ impl Shared {
             faults: Faults::default(),
             clock: Clock::default(),
             refreshes: AtomicU32::new(0),
+            revocations: AtomicU32::new(0),
             received_verifiers: ReceivedVerifiers::default(),
         }
     }

@@ -1,5 +1,9 @@
 //! What the emulator remembers: pending authorize requests, authorization codes, the user's grants
 //! and the tokens issued. Secrets are keyed by fingerprint (see [`crate::secrets::fingerprint`]).
+//!
+//! The state file is this, as JSON, and files written by older versions must keep loading: a field
+//! added later has a serde default (and is left out while it holds that default, so a state that
+//! never used it is written byte for byte as before).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -67,6 +71,12 @@ pub(crate) struct AccessTokenRecord {
     pub(crate) expires_at: Millis,
     /// Set when a refresh replaced this token: it keeps working until then (a minute), then is invalid.
     pub(crate) replaced_until: Option<Millis>,
+    /// The grant (sign-in) the token stems from: see [`RefreshTokenRecord::grant`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) grant: Option<String>,
+    /// Revoked at the revocation endpoint: user info answers as for a token it never issued.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) revoked: bool,
 }
 
 /// A refresh token.
@@ -80,6 +90,12 @@ pub(crate) struct RefreshTokenRecord {
     pub(crate) status: RefreshStatus,
     /// Fingerprint of the access token issued with this refresh token, which a refresh replaces.
     pub(crate) access_token: String,
+    /// The grant the token stems from: the fingerprint of the authorization code that started the
+    /// sign-in, carried by every token issued from it, through every refresh. Revoking a refresh
+    /// token revokes the grant's access tokens with it (RFC 7009 §2.1). `None` in state written
+    /// before grants were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) grant: Option<String>,
 }
 
 /// Where a refresh token is in its single-use life.
@@ -190,7 +206,32 @@ mod tests {
             scopes: BTreeSet::new(),
             expires_at,
             replaced_until,
+            grant: None,
+            revoked: false,
         }
+    }
+
+    /// State written before revocation existed (no `grant`, no `revoked`) still loads, and a state
+    /// that does not use them is written without them.
+    #[test]
+    fn state_without_the_revocation_fields_loads_and_is_written_back_unchanged() {
+        let old = serde_json::json!({
+            "access_tokens": {
+                "a": { "client_id": "cli", "scopes": [], "expires_at": 5, "replaced_until": null }
+            },
+            "refresh_tokens": {
+                "r": {
+                    "client_id": "cli", "granted": [], "authorized_at": 1, "expires_at": 9,
+                    "status": "active", "access_token": "a"
+                }
+            }
+        });
+        let data: StoreData = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(data.access_tokens["a"], access(5, None));
+        assert_eq!(data.refresh_tokens["r"].grant, None);
+        let written = serde_json::to_value(&data).unwrap();
+        assert_eq!(written["access_tokens"], old["access_tokens"]);
+        assert_eq!(written["refresh_tokens"], old["refresh_tokens"]);
     }
 
     #[test]

@@ -82,7 +82,11 @@ pub(crate) async fn user_info(State(shared): State<Arc<Shared>>, headers: Header
     let key = fingerprint(token);
     let looked_up = shared
         .transact(move |data, now| {
-            let record = data.access_tokens.get(&key)?;
+            // A revoked token is answered exactly as one never issued.
+            let record = data
+                .access_tokens
+                .get(&key)
+                .filter(|record| !record.revoked)?;
             let verdict = if record.replaced_until.is_some_and(|until| now >= until) {
                 Err(ErrorCode::INVALID_ACCESS_TOKEN)
             } else if now >= record.expires_at {

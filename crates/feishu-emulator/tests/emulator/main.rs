@@ -8,6 +8,7 @@ mod common;
 mod consent;
 mod faults;
 mod refresh;
+mod revoke;
 mod sign_in;
 mod state_file;
 mod token_errors;
