@@ -1,7 +1,7 @@
 //! The commands the window may call: each parses its arguments, calls the core, and tells the
 //! window what changed. Commands are leaves: nothing else in the app calls them.
 
-use feishu_oauth::{Route, SettingsForm, SignOut};
+use feishu_oauth::{Revocation, Route, SettingsForm, SignOut};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -91,9 +91,15 @@ pub async fn sign_out<R: Runtime>(
     state: State<'_, AppState>,
 ) -> CommandResult<SessionState> {
     let account = state.account();
-    let activity = match account.sign_out()? {
+    let report = account.sign_out().await?;
+    let activity = match report.outcome {
         SignOut::SignedOut(session) => Activity::SignedOut {
             name: session.profile.name,
+            revoked: report.revocation == Revocation::Revoked,
+            detail: match report.revocation {
+                Revocation::NotConfirmed(reason) => Some(reason),
+                Revocation::Revoked | Revocation::NothingToRevoke => None,
+            },
         },
         SignOut::NotSignedIn => Activity::NothingToSignOut,
         SignOut::OtherIssuer(other) => Activity::OtherAppLeft {

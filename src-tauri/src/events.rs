@@ -98,8 +98,13 @@ pub enum Activity {
     StoreCorrupt {
         detail: String,
     },
+    /// `name` signed out here; `revoked`: Feishu confirmed the tokens are revoked, else `detail`
+    /// says why not.
     SignedOut {
         name: String,
+        revoked: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
     /// Sign-out with no session.
     NothingToSignOut,

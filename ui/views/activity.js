@@ -40,13 +40,20 @@ const ICONS = {
   info: 'info',
 };
 
+/** The string for a kind, or for its variant when a parameter changes the sentence. */
+function variant(kind, params) {
+  if (kind === 'settingsSaved' && params.sandbox) return 'activity.text.settingsSavedSandbox';
+  if (kind === 'signedOut' && params.revoked === false) return 'activity.text.signedOutHere';
+  return `activity.text.${kind}`;
+}
+
 /**
  * The entry in the person's language: its kind's sentence with the parameters filled in, then
  * the raw detail of a failure (the core's own text, as the logs have it).
  */
 export function message(entry) {
   const params = entry.params ?? {};
-  const key = entry.kind === 'settingsSaved' && params.sandbox ? 'activity.text.settingsSavedSandbox' : `activity.text.${entry.kind}`;
+  const key = variant(entry.kind, params);
   const vars = { ...params, scopes: Array.isArray(params.scopes) ? params.scopes.join(' ') : params.scopes };
   const text = has(key) ? t(key, vars) : '';
   if (!params.detail) return text;

@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "feishu-auth", version, about, long_about)]
 pub struct Cli {
+    /// The profile to use for this command, without changing the active one (see `profiles`).
+    #[arg(long, global = true, value_name = "NAME", env = "FEISHU_PROFILE")]
+    pub profile: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,6 +46,20 @@ pub enum Command {
         #[arg(long)]
         any_app: bool,
     },
+    /// List the profiles: each one's app, who is signed in, and which is active.
+    Profiles {
+        /// Print JSON (one object per profile) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add or remove a profile (a named configuration with its own session).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Make a profile the active one: the one commands use when none is named.
+    Use {
+        /// The profile.
+        name: String,
+    },
     /// Run the sandbox's Feishu emulator in the foreground.
     Emulator {
         /// The port to listen on (0: any free port).
@@ -53,5 +70,38 @@ pub enum Command {
         /// closes (the app holds its other end, so this happens however the app exits).
         #[arg(long, hide = true, value_name = "DATA_DIR")]
         for_app: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile. The App Secret is read from standard input (or asked for, unechoed, at a
+    /// terminal), never from an argument. Without --app-id the profile is a sandbox.
+    Add {
+        /// Its name: letters, digits, `-` and `_`.
+        name: String,
+        /// `feishu` or `lark`.
+        #[arg(long, default_value = "feishu")]
+        brand: String,
+        /// The app's App ID (cli_…).
+        #[arg(long, value_name = "ID")]
+        app_id: Option<String>,
+        /// The redirect URI registered for the app.
+        #[arg(long, value_name = "URI")]
+        redirect_uri: Option<String>,
+        /// A scope to request (repeatable).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// The accounts host's base URL, when it is not the brand's (a proxy, an emulator).
+        #[arg(long, value_name = "URL")]
+        accounts_url: Option<String>,
+        /// The Open API's base URL, when it is not the brand's.
+        #[arg(long, value_name = "URL")]
+        open_url: Option<String>,
+    },
+    /// Remove a profile: signs it out first (revoking its tokens), then forgets its settings.
+    Remove {
+        /// The profile.
+        name: String,
     },
 }

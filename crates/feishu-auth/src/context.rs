@@ -1,17 +1,30 @@
-//! What every command needs: the account of the loaded settings (the configured app, or the
-//! sandbox with its emulator run in-process, started only when a command needs the network).
+//! What every command needs: the profile it acts on, and that profile's account (the configured
+//! app, or the sandbox with its emulator run in-process, started only when a command needs the
+//! network).
 
 use std::sync::Arc;
 
-use feishu_oauth::{Account, Config, Result};
+use feishu_oauth::{Account, Profiles, Result};
 
 use crate::sandbox::InProcess;
 
-/// Loads the settings (config file, then environment) and opens the account's session store.
-pub fn load() -> Result<Account> {
-    let account = Account::with_file_store(Config::load()?, Arc::new(InProcess));
+/// The account of profile `name`.
+pub fn account(profiles: &Profiles, name: &str) -> Result<Account> {
+    let account = Account::with_file_store(profiles.load(name)?, Arc::new(InProcess));
     if account.is_sandbox() {
-        tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
+        tracing::info!(
+            profile = name,
+            "no App ID configured: using the sandbox (a local Feishu emulator)"
+        );
     }
     Ok(account)
+}
+
+/// The profile a command acts on (`--profile`, else `FEISHU_PROFILE`, else the active one) and
+/// its account.
+pub fn load(profile: Option<&str>) -> Result<(String, Account)> {
+    let profiles = Profiles::open()?;
+    let name = profiles.select(profile)?;
+    let account = account(&profiles, &name)?;
+    Ok((name, account))
 }

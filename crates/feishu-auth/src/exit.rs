@@ -6,6 +6,9 @@ use feishu_oauth::Error;
 
 /// Anything else went wrong.
 pub const FAILURE: u8 = 1;
+/// The command line named something that does not exist (an unknown profile), as clap's own
+/// usage errors do.
+pub const USAGE: u8 = 2;
 /// Not signed in, or the session can no longer be refreshed: run `feishu-auth login`.
 pub const SIGN_IN_REQUIRED: u8 = 3;
 /// The browser did not come back in time.
@@ -25,6 +28,7 @@ pub fn code_for(error: &Error) -> ExitCode {
         Error::Timeout { .. } => TIMED_OUT,
         Error::AccessDenied => DECLINED,
         Error::Feishu(_) => FEISHU_ERROR,
+        Error::UnknownProfile { .. } => USAGE,
         _ => FAILURE,
     })
 }

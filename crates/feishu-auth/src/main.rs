@@ -34,7 +34,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(exit::FAILURE);
         }
     };
-    match runtime.block_on(commands::run(cli.command)) {
+    match runtime.block_on(commands::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(failure) => {
             let (message, code) = failure.report();

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use feishu_oauth::{Issuer, IssuerBrand, Session, TokenStatus};
+use feishu_oauth::{Issuer, IssuerBrand, Revocation, Session, SignOut, SignOutReport, TokenStatus};
 use serde::Serialize;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
@@ -14,6 +14,7 @@ const REAUTHORIZATION_WARNING: time::Duration = time::Duration::days(14);
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusJson {
+    pub profile: String,
     pub signed_in: bool,
     pub brand: String,
     pub user: Option<UserJson>,
@@ -45,9 +46,15 @@ fn rfc3339(at: OffsetDateTime) -> String {
 
 impl StatusJson {
     /// The document for a session (or none) at `now`.
-    pub fn new(brand: IssuerBrand, session: Option<&Session>, now: OffsetDateTime) -> Self {
+    pub fn new(
+        profile: &str,
+        brand: IssuerBrand,
+        session: Option<&Session>,
+        now: OffsetDateTime,
+    ) -> Self {
         let Some(s) = session else {
             return Self {
+                profile: profile.to_owned(),
                 signed_in: false,
                 brand: brand.as_str().to_owned(),
                 user: None,
@@ -59,6 +66,7 @@ impl StatusJson {
         };
         let p = &s.profile;
         Self {
+            profile: profile.to_owned(),
             signed_in: true,
             brand: brand.as_str().to_owned(),
             user: Some(UserJson {
@@ -181,5 +189,41 @@ pub fn issuer_name(issuer: &Issuer) -> String {
     match issuer.brand {
         IssuerBrand::Sandbox => "the sandbox".to_owned(),
         brand => format!("{brand} app {}", issuer.app_id),
+    }
+}
+
+/// What a sign-out did, for a person: whom it signed out of which app, and whether Feishu
+/// confirmed the revocation. `configured` is the app the command was for.
+pub fn sign_out_lines(
+    out: &mut impl std::io::Write,
+    configured: &Issuer,
+    report: &SignOutReport,
+) -> std::io::Result<()> {
+    let configured = issuer_name(configured);
+    match (&report.outcome, &report.revocation) {
+        (SignOut::SignedOut(session), Revocation::Revoked) => writeln!(
+            out,
+            "Signed out {} from {}; Feishu revoked the tokens.",
+            session.profile.name,
+            issuer_name(&session.issuer)
+        ),
+        (SignOut::SignedOut(session), Revocation::NotConfirmed(reason)) => writeln!(
+            out,
+            "Signed out {} from {} here; Feishu did not confirm the revocation: {reason}",
+            session.profile.name,
+            issuer_name(&session.issuer)
+        ),
+        (SignOut::SignedOut(session), Revocation::NothingToRevoke) => writeln!(
+            out,
+            "Signed out {} from {}.",
+            session.profile.name,
+            issuer_name(&session.issuer)
+        ),
+        (SignOut::NotSignedIn, _) => writeln!(out, "Not signed in to {configured}; nothing to do."),
+        (SignOut::OtherIssuer(other), _) => writeln!(
+            out,
+            "Not signed in to {configured}. The session here belongs to {} and was left as it is; `feishu-auth logout --any-app` removes it.",
+            issuer_name(other)
+        ),
     }
 }

@@ -15,10 +15,20 @@ use crate::{
     error::{Error, Result},
     manager::{SessionManager, SignOut},
     redirect::{CallbackRoute, RedirectUri, Route},
+    revoke::{Revocation, TokenKind},
     sandbox::{RunningSandbox, SandboxLauncher},
     session::{Issuer, Session},
     store::{FileStore, SessionStore},
 };
+
+/// What a sign-out did here, and what Feishu said about the tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignOutReport {
+    /// The session removed here (or why none was).
+    pub outcome: SignOut,
+    /// Whether Feishu confirmed the revocation.
+    pub revocation: Revocation,
+}
 
 /// One configuration and its session.
 pub struct Account {
@@ -151,14 +161,57 @@ impl Account {
         self.sessions.save(session)
     }
 
-    /// Signs this account out on this machine; another app's session is left as it is.
-    pub fn sign_out(&self) -> Result<SignOut> {
-        self.sessions.sign_out()
+    /// Signs this account out: its session is removed here, then its tokens are revoked at
+    /// Feishu, best effort (the sign-out here stands whatever Feishu answers). Another app's
+    /// session is left as it is.
+    pub async fn sign_out(&self) -> Result<SignOutReport> {
+        let outcome = self.sessions.sign_out()?;
+        let revocation = self.revoke(&outcome).await;
+        Ok(SignOutReport {
+            outcome,
+            revocation,
+        })
     }
 
-    /// Signs out whatever app the stored session belongs to.
-    pub fn sign_out_any(&self) -> Result<SignOut> {
-        self.sessions.sign_out_any()
+    /// Signs out whatever app the stored session belongs to (only this app's tokens can be
+    /// revoked: revoking takes the app's secret).
+    pub async fn sign_out_any(&self) -> Result<SignOutReport> {
+        let outcome = self.sessions.sign_out_any()?;
+        let revocation = self.revoke(&outcome).await;
+        Ok(SignOutReport {
+            outcome,
+            revocation,
+        })
+    }
+
+    /// Revokes a removed session's tokens, the refresh token first (it is the one that lasts).
+    async fn revoke(&self, outcome: &SignOut) -> Revocation {
+        let SignOut::SignedOut(session) = outcome else {
+            return Revocation::NothingToRevoke;
+        };
+        if session.issuer != *self.issuer() {
+            return Revocation::NotConfirmed(
+                "the session belonged to another app, and only that app can revoke its tokens"
+                    .to_owned(),
+            );
+        }
+        let client = match self.client().await {
+            Ok(client) => client,
+            Err(e) => return Revocation::NotConfirmed(e.to_string()),
+        };
+        let refresh = session
+            .refresh_token
+            .as_ref()
+            .map(|token| (token.expose(), TokenKind::Refresh));
+        let access = Some((session.access_token.expose(), TokenKind::Access));
+        for (token, kind) in refresh.into_iter().chain(access) {
+            if let Err(e) = client.revoke(token, kind).await {
+                tracing::warn!(error = %e, ?kind, "Feishu did not confirm the revocation");
+                return Revocation::NotConfirmed(e.to_string());
+            }
+        }
+        tracing::info!("the session's tokens were revoked");
+        Revocation::Revoked
     }
 
     /// Why the last refreshed session is only in memory, if it is.

@@ -83,9 +83,9 @@ struct TokenRequest<'a> {
 /// A client for one app's endpoints.
 #[derive(Debug, Clone)]
 pub struct FeishuClient {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     endpoints: Endpoints,
-    app: AppCredentials,
+    pub(crate) app: AppCredentials,
     retry: RetryPolicy,
 }
 
@@ -364,7 +364,7 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn invalid(url: &Url, status: u16, reason: &str) -> Error {
+pub(crate) fn invalid(url: &Url, status: u16, reason: &str) -> Error {
     Error::InvalidResponse {
         url: redacted(url),
         status,

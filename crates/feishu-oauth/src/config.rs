@@ -41,6 +41,8 @@ pub struct Endpoints {
     pub token: Url,
     /// User info (`/open-apis/authen/v1/user_info`).
     pub user_info: Url,
+    /// Token revocation (`/oauth/v1/revoke` on the accounts host; see [`crate::revoke`]).
+    pub revoke: Url,
 }
 
 impl Endpoints {
@@ -62,6 +64,7 @@ impl Endpoints {
                 "FEISHU_OPEN_URL",
             )?,
             user_info: join(open_url, "open-apis/authen/v1/user_info", "FEISHU_OPEN_URL")?,
+            revoke: join(accounts_url, crate::revoke::PATH, "FEISHU_ACCOUNTS_URL")?,
         })
     }
 }
@@ -291,7 +294,7 @@ pub fn shown_url(url: &Url) -> String {
 }
 
 /// Reads one variable; an empty value counts as unset.
-fn env_var(name: &str) -> Option<String> {
+pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 

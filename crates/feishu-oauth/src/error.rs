@@ -216,6 +216,15 @@ pub enum Error {
     #[error("signed out while the token was being refreshed: the new tokens were dropped. Sign in again to continue")]
     SignedOutDuringRefresh,
 
+    /// No profile has this name.
+    #[error("there is no profile `{name}`; the profiles here are: {}", known.join(", "))]
+    UnknownProfile {
+        /// The name asked for.
+        name: String,
+        /// The profiles that exist.
+        known: Vec<String>,
+    },
+
     /// The session file held something that is not a session; it was moved aside.
     #[error("session file {path} could not be read ({reason}); it was kept as {kept} for diagnosis and you are signed out: sign in again")]
     CorruptStore {

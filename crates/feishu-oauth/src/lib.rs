@@ -32,7 +32,9 @@ mod manager;
 mod pages;
 mod pkce;
 mod profile;
+mod profiles;
 mod redirect;
+mod revoke;
 mod sandbox;
 mod scope;
 mod secret;
@@ -43,7 +45,7 @@ mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
-pub use account::Account;
+pub use account::{Account, SignOutReport};
 pub use authorize::{begin, AuthorizeRequest, PendingSignIn, StateMatcher};
 pub use brand::{Brand, IssuerBrand};
 pub use callback::{Callback, CallbackError};
@@ -55,7 +57,9 @@ pub use keeper::{Keeper, KeeperEvent, Tick, TICK};
 pub use loopback::{Arrival, LoopbackListener, Responder};
 pub use manager::{SessionManager, SignOut};
 pub use profile::Profile;
+pub use profiles::{check_name as check_profile_name, Profiles, DEFAULT_PROFILE, PROFILE_ENV};
 pub use redirect::{CallbackRoute, RedirectUri, Route, DEEP_LINK_SCHEME};
+pub use revoke::{Revocation, TokenKind};
 pub use sandbox::{ChildProcess, Launching, RunningSandbox, SandboxLauncher};
 pub use scope::Scopes;
 pub use secret::{

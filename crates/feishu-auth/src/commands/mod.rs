@@ -2,13 +2,19 @@
 
 mod emulator;
 mod login;
+mod profiles;
 mod session;
 
-use crate::{cli::Command, context, failure::Outcome};
+use crate::{
+    cli::{Cli, Command},
+    context,
+    failure::Outcome,
+};
 
 /// Runs a subcommand.
-pub async fn run(command: Command) -> Outcome {
-    match command {
+pub async fn run(cli: Cli) -> Outcome {
+    let profile = cli.profile.as_deref();
+    match cli.command {
         Command::Emulator {
             port,
             for_app: None,
@@ -21,10 +27,18 @@ pub async fn run(command: Command) -> Outcome {
             no_browser,
             timeout,
             scopes,
-        } => login::run(&context::load()?, no_browser, timeout, &scopes).await,
-        Command::Status { json } => session::status(&context::load()?, json),
-        Command::Token => session::token(&context::load()?).await,
-        Command::Refresh => session::refresh(&context::load()?).await,
-        Command::Logout { any_app } => session::logout(&context::load()?, any_app),
+        } => login::run(&context::load(profile)?.1, no_browser, timeout, &scopes).await,
+        Command::Status { json } => {
+            let (name, account) = context::load(profile)?;
+            session::status(&name, &account, json)
+        }
+        Command::Token => session::token(&context::load(profile)?.1).await,
+        Command::Refresh => session::refresh(&context::load(profile)?.1).await,
+        Command::Logout { any_app } => {
+            session::logout(&context::load(profile)?.1, any_app).await
+        }
+        Command::Profiles { json } => profiles::list(json),
+        Command::Profile(command) => profiles::change(command).await,
+        Command::Use { name } => profiles::activate(&name),
     }
 }

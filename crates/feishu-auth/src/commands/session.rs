@@ -2,13 +2,13 @@
 
 use std::io::Write as _;
 
-use feishu_oauth::{Account, Error, SignOut};
+use feishu_oauth::{Account, Error};
 use time::OffsetDateTime;
 
 use crate::{failure::Outcome, view};
 
 /// `status [--json]`. A corrupt session file is reported on stderr and shown as signed out.
-pub fn status(account: &Account, json: bool) -> Outcome {
+pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
     let session = match account.current() {
         Ok(session) => session,
         Err(e @ Error::CorruptStore { .. }) => {
@@ -20,7 +20,7 @@ pub fn status(account: &Account, json: bool) -> Outcome {
     let now = OffsetDateTime::now_utc();
     let mut stdout = std::io::stdout().lock();
     if json {
-        let doc = view::StatusJson::new(account.issuer().brand, session.as_ref(), now);
+        let doc = view::StatusJson::new(profile, account.issuer().brand, session.as_ref(), now);
         let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
         writeln!(stdout, "{text}")?;
     } else {
@@ -61,30 +61,16 @@ pub async fn refresh(account: &Account) -> Outcome {
     Ok(stdout.flush()?)
 }
 
-/// `logout`: forget the configured app's session here (Feishu documents no revocation endpoint;
-/// the user can remove the grant in their account's security settings). A session of another app
-/// is only removed with `--any-app`.
-pub fn logout(account: &Account, any_app: bool) -> Outcome {
-    let outcome = if any_app {
-        account.sign_out_any()?
+/// `logout`: remove the configured app's session here, then revoke its tokens at Feishu (best
+/// effort: the sign-out here stands whatever Feishu answers, and the answer is told). A session of
+/// another app is only removed with `--any-app`.
+pub async fn logout(account: &Account, any_app: bool) -> Outcome {
+    let report = if any_app {
+        account.sign_out_any().await?
     } else {
-        account.sign_out()?
+        account.sign_out().await?
     };
-    let configured = view::issuer_name(account.issuer());
     let mut stdout = std::io::stdout().lock();
-    match outcome {
-        SignOut::SignedOut(session) => writeln!(
-            stdout,
-            "Signed out {} from {}.",
-            session.profile.name,
-            view::issuer_name(&session.issuer)
-        )?,
-        SignOut::NotSignedIn => writeln!(stdout, "Not signed in to {configured}; nothing to do.")?,
-        SignOut::OtherIssuer(other) => writeln!(
-            stdout,
-            "Not signed in to {configured}. The session here belongs to {} and was left as it is; `feishu-auth logout --any-app` removes it.",
-            view::issuer_name(&other)
-        )?,
-    }
+    view::sign_out_lines(&mut stdout, account.issuer(), &report)?;
     Ok(stdout.flush()?)
 }

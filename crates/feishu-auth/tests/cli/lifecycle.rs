@@ -21,6 +21,7 @@ async fn login_status_token_refresh_logout() {
         [
             "accessTokenExpiresAt",
             "brand",
+            "profile",
             "refreshTokenExpiresAt",
             "scopes",
             "signedIn",

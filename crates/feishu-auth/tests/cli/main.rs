@@ -10,6 +10,7 @@ mod common;
 mod corrupt;
 mod lifecycle;
 mod login;
+mod profiles;
 mod proxy;
 mod refresh;
 mod sandbox;

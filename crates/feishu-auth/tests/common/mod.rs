@@ -85,6 +85,31 @@ impl Harness {
         cmd
     }
 
+    /// `feishu-auth` with nothing configured by the environment: the profiles' own files say
+    /// which app each one is.
+    pub fn bare_command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(CLI);
+        cmd.args(args)
+            .env_remove("RUST_LOG")
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("FEISHU_SIGNIN_DATA_DIR", self.dir.path().join("data"))
+            .env("FEISHU_SIGNIN_BROWSER", &self.browser)
+            .kill_on_drop(true);
+        for var in [
+            "FEISHU_APP_ID",
+            "FEISHU_APP_SECRET",
+            "FEISHU_BRAND",
+            "FEISHU_ACCOUNTS_URL",
+            "FEISHU_OPEN_URL",
+            "FEISHU_REDIRECT_URI",
+            "FEISHU_SCOPES",
+            "FEISHU_PROFILE",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
     pub async fn run(&self, args: &[&str]) -> Output {
         let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
             .await

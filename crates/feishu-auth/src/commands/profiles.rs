@@ -1,0 +1,163 @@
+//! `profiles`, `profile add`, `profile remove`, `use`: the named configurations side by side.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use feishu_oauth::{ConfigFile, Error, Profiles, SettingsForm};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::{cli::ProfileCommand, context, failure::Outcome, view};
+
+/// One profile as `profiles --json` prints it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileJson {
+    name: String,
+    active: bool,
+    brand: String,
+    app_id: Option<String>,
+    user: Option<String>,
+    token_status: String,
+    /// Why the profile could not be read, if it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// What `profiles` shows of one profile; reads its files only (no network).
+fn describe(profiles: &Profiles, name: &str, active: &str) -> ProfileJson {
+    let mut row = ProfileJson {
+        name: name.to_owned(),
+        active: name == active,
+        brand: String::new(),
+        app_id: None,
+        user: None,
+        token_status: "signedOut".into(),
+        error: None,
+    };
+    let account = match context::account(profiles, name) {
+        Ok(account) => account,
+        Err(e) => {
+            row.error = Some(e.to_string());
+            return row;
+        }
+    };
+    row.brand = account.issuer().brand.as_str().to_owned();
+    row.app_id = account.config().app.as_ref().map(|app| app.app_id.clone());
+    match account.current() {
+        Ok(Some(session)) => {
+            row.user = Some(session.profile.name.clone());
+            row.token_status = session
+                .token_status(OffsetDateTime::now_utc())
+                .as_str()
+                .to_owned();
+        }
+        Ok(None) => {}
+        Err(e) => row.error = Some(e.to_string()),
+    }
+    row
+}
+
+/// `profiles [--json]`.
+pub fn list(json: bool) -> Outcome {
+    let profiles = Profiles::open()?;
+    let active = profiles.active();
+    let rows: Vec<ProfileJson> = profiles
+        .names()?
+        .iter()
+        .map(|name| describe(&profiles, name, &active))
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let text = serde_json::to_string_pretty(&rows).map_err(std::io::Error::other)?;
+        writeln!(stdout, "{text}")?;
+    } else {
+        for row in &rows {
+            let app = row.app_id.as_deref().unwrap_or("sandbox");
+            let who = row.user.as_deref().unwrap_or("not signed in");
+            let mark = if row.active { "*" } else { " " };
+            match &row.error {
+                Some(error) => writeln!(stdout, "{mark} {:<16} {error}", row.name)?,
+                None => writeln!(
+                    stdout,
+                    "{mark} {:<16} {:<8} {:<24} {who} ({})",
+                    row.name, row.brand, app, row.token_status
+                )?,
+            }
+        }
+    }
+    Ok(stdout.flush()?)
+}
+
+/// `profile add` and `profile remove`.
+pub async fn change(command: ProfileCommand) -> Outcome {
+    let profiles = Profiles::open()?;
+    match command {
+        ProfileCommand::Add {
+            name,
+            brand,
+            app_id,
+            redirect_uri,
+            scopes,
+            accounts_url,
+            open_url,
+        } => {
+            let app_secret = match &app_id {
+                Some(_) => Some(read_app_secret()?),
+                None => None,
+            };
+            let mut file = ConfigFile::default();
+            SettingsForm {
+                app_id,
+                app_secret,
+                brand,
+                redirect_uri,
+                scopes,
+            }
+            .apply_to(&mut file)?;
+            file.accounts_url = accounts_url;
+            file.open_url = open_url;
+            profiles.add(&name, &file)?;
+            writeln!(
+                std::io::stdout(),
+                "Added the profile {name}. `feishu-auth --profile {name} login` signs in to it; `feishu-auth use {name}` makes it the active one."
+            )?;
+            Ok(())
+        }
+        ProfileCommand::Remove { name } => {
+            let account = context::account(&profiles, &name)?;
+            let report = account.sign_out().await?;
+            profiles.remove(&name)?;
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "Removed the profile {name}.")?;
+            view::sign_out_lines(&mut stdout, account.issuer(), &report)?;
+            Ok(stdout.flush()?)
+        }
+    }
+}
+
+/// The App Secret from standard input: asked for without echo at a terminal, else its first line.
+fn read_app_secret() -> Result<String, Error> {
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("App Secret (not shown): ")
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    }
+    .map_err(|e| Error::config("app_secret", format!("could not read the App Secret: {e}")))?;
+    let secret = secret.trim().to_owned();
+    if secret.is_empty() {
+        return Err(Error::config(
+            "app_secret",
+            "an App ID needs its App Secret, given on standard input (developer console → Credentials & Basic Info)",
+        ));
+    }
+    Ok(secret)
+}
+
+/// `use NAME`.
+pub fn activate(name: &str) -> Outcome {
+    let profiles = Profiles::open()?;
+    profiles.set_active(name)?;
+    writeln!(std::io::stdout(), "The active profile is now {name}.")?;
+    Ok(())
+}

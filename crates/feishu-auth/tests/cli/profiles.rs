@@ -1,0 +1,193 @@
+//! Profiles: two apps signed in side by side, chosen per command by `--profile` or
+//! `FEISHU_PROFILE` without touching the active one; unknown names refused with the list; a
+//! sign-out that revokes at the emulator; a profile removed; the single-profile layout of an
+//! earlier version read as the profile `default` with no re-login.
+
+use std::{process::Output, time::Duration};
+
+use tokio::io::AsyncWriteExt as _;
+
+use crate::common::{text, Harness};
+
+/// Runs `feishu-auth` with no app in the environment, `stdin` on standard input and `env` set.
+async fn run(h: &Harness, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = h.bare_command(args);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("feishu-auth hung")
+        .unwrap();
+    eprintln!(
+        "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
+        args.join(" "),
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
+}
+
+/// Adds profile `name` for harness `app`'s emulator, the App Secret on standard input.
+async fn add(h: &Harness, name: &str, app: &Harness, brand: &str) {
+    let base = app.emulator.base_url().to_string();
+    let out = run(
+        h,
+        &[
+            "profile",
+            "add",
+            name,
+            "--brand",
+            brand,
+            "--app-id",
+            app.emulator.app_id(),
+            "--redirect-uri",
+            &app.redirect_uri,
+            "--accounts-url",
+            &base,
+            "--open-url",
+            &base,
+            "--scope",
+            "offline_access",
+        ],
+        &format!("{}\n", app.secret),
+        &[],
+    )
+    .await;
+    assert!(out.status.success());
+    assert!(
+        !text(&out.stdout).contains(&app.secret) && !text(&out.stderr).contains(&app.secret),
+        "the App Secret is never printed"
+    );
+}
+
+fn token_in(h: &Harness, profile: &str) -> String {
+    let path = if profile == "default" {
+        h.dir.path().join("data/session.json")
+    } else {
+        h.dir.path().join(format!("data/profiles/{profile}/session.json"))
+    };
+    let stored: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    stored["session"]["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_profiles_side_by_side_chosen_per_command() {
+    let h = Harness::new(|b| b).await;
+    let lark = Harness::new(|b| b).await;
+    add(&h, "work", &h, "feishu").await;
+    add(&h, "partner", &lark, "lark").await;
+    assert!(run(&h, &["use", "work"], "", &[]).await.status.success());
+
+    assert!(run(&h, &["login"], "", &[]).await.status.success());
+    let out = run(&h, &["--profile", "partner", "login"], "", &[]).await;
+    assert!(out.status.success());
+    let (work, partner) = (token_in(&h, "work"), token_in(&h, "partner"));
+    assert_ne!(work, partner);
+
+    // The flag, the environment (the flag wins), and the active profile.
+    let token = |out: Output| text(&out.stdout).trim().to_owned();
+    assert_eq!(token(run(&h, &["token"], "", &[]).await), work);
+    assert_eq!(
+        token(run(&h, &["token"], "", &[("FEISHU_PROFILE", "partner")]).await),
+        partner
+    );
+    assert_eq!(
+        token(run(&h, &["--profile", "work", "token"], "", &[("FEISHU_PROFILE", "partner")]).await),
+        work
+    );
+    let status: serde_json::Value =
+        serde_json::from_slice(&run(&h, &["--profile", "partner", "status", "--json"], "", &[]).await.stdout)
+            .unwrap();
+    assert_eq!(status["profile"], "partner");
+    assert_eq!(status["brand"], "lark");
+    assert_eq!(status["signedIn"], true);
+
+    let listed: serde_json::Value =
+        serde_json::from_slice(&run(&h, &["profiles", "--json"], "", &[]).await.stdout).unwrap();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["default", "partner", "work"]);
+    let work_row = &listed[2];
+    assert_eq!(work_row["active"], true);
+    assert_eq!(work_row["user"], "张三");
+    assert_eq!(work_row["tokenStatus"], "valid");
+    assert_eq!(listed[0]["user"], serde_json::Value::Null);
+
+    // An unknown profile: exit 2, with the ones there are.
+    let out = run(&h, &["--profile", "nope", "token"], "", &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("default, partner, work"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Sign-out revokes: the old refresh token is dead at the emulator.
+    let before = std::fs::read(h.dir.path().join("data/profiles/work/session.json")).unwrap();
+    let out = run(&h, &["logout"], "", &[]).await;
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("Feishu revoked the tokens"),
+        "{}",
+        text(&out.stdout)
+    );
+    std::fs::write(h.dir.path().join("data/profiles/work/session.json"), before).unwrap();
+    let out = run(&h, &["refresh"], "", &[]).await;
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("20064"), "{}", text(&out.stderr));
+    // The other profile was untouched.
+    assert_eq!(
+        token(run(&h, &["--profile", "partner", "token"], "", &[]).await),
+        partner
+    );
+
+    // Removing a profile signs it out (revoking) and forgets it.
+    let out = run(&h, &["profile", "remove", "partner"], "", &[]).await;
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("revoked"), "{}", text(&out.stdout));
+    assert!(!h.dir.path().join("data/profiles/partner").exists());
+    let out = run(&h, &["--profile", "partner", "status"], "", &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_earlier_versions_files_are_the_default_profile() {
+    let h = Harness::new(|b| b).await;
+    // What a single-profile version wrote: config.toml and data/session.json.
+    let out = h.run(&["login"]).await;
+    assert!(out.status.success());
+    let before = token_in(&h, "default");
+    let config = h.dir.path().join("config/feishu-signin/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let base = h.emulator.base_url().to_string();
+    std::fs::write(
+        &config,
+        format!(
+            "app_id = \"{}\"\napp_secret = \"{}\"\naccounts_url = \"{base}\"\nopen_url = \"{base}\"\nredirect_uri = \"{}\"\n",
+            h.emulator.app_id(),
+            h.secret,
+            h.redirect_uri
+        ),
+    )
+    .unwrap();
+    let listed: serde_json::Value =
+        serde_json::from_slice(&run(&h, &["profiles", "--json"], "", &[]).await.stdout).unwrap();
+    assert_eq!(listed[0]["name"], "default");
+    assert_eq!(listed[0]["active"], true);
+    assert_eq!(listed[0]["user"], "张三", "signed in, no re-login");
+    let out = run(&h, &["token"], "", &[]).await;
+    assert_eq!(text(&out.stdout).trim(), before);
+}
