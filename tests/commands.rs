@@ -161,6 +161,15 @@ fn commands_in_the_sandbox() {
     let signed_out = invoke(&webview, "sign_out", json!({})).unwrap();
     assert_eq!(signed_out["session"], Value::Null);
     assert_eq!(invoke(&webview, "session", json!({})).unwrap(), signed_out);
+    // The sandbox's emulator revoked the tokens, and the activity says so.
+    let activity = invoke(&webview, "activity", json!({})).unwrap();
+    let entry = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["kind"] == "signedOut")
+        .unwrap();
+    assert_eq!(entry["params"]["revoked"], true, "{entry}");
     let err = invoke(&webview, "refresh", json!({})).unwrap_err();
     assert_eq!(err["kind"], "signedOut");
 

@@ -279,7 +279,7 @@
       await sleep(200);
       const name = session?.profile?.name;
       setSession(null);
-      log(name ? 'signedOut' : 'nothingToSignOut', name ? { name } : undefined);
+      log(name ? 'signedOut' : 'nothingToSignOut', name ? { name, revoked: true } : undefined);
       return clone(sessionState());
     },
 

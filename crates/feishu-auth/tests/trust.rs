@@ -17,6 +17,9 @@ async fn a_refresh_in_flight_does_not_undo_a_logout() {
     assert!(h.run(&["login"]).await.status.success());
     h.emulator
         .delay_next(Endpoint::Token, 1, Duration::from_millis(2500));
+    // Feishu does not confirm the revocation, so the refresh succeeds there: the tokens it
+    // brings back are this process's to drop.
+    h.emulator.fail_next(Endpoint::Revoke, 2, 20050);
     let refreshing = h.command(&["refresh"]).output();
     let refreshing = tokio::spawn(refreshing);
     tokio::time::sleep(Duration::from_millis(800)).await;

@@ -9,8 +9,7 @@
 //! Which one commands use when none is named is in `active-profile` beside `config.toml`.
 
 use std::{
-    fs,
-    io,
+    fs, io,
     path::{Path, PathBuf},
 };
 
@@ -73,7 +72,9 @@ impl Profiles {
         if name == DEFAULT_PROFILE {
             self.config_dir.join("config.toml")
         } else {
-            self.config_dir.join("profiles").join(format!("{name}.toml"))
+            self.config_dir
+                .join("profiles")
+                .join(format!("{name}.toml"))
         }
     }
 
@@ -224,7 +225,9 @@ mod tests {
         let (_dir, p) = profiles();
         assert_eq!(p.names().unwrap(), ["default"]);
         assert_eq!(p.active(), "default");
-        assert!(p.config_file("default").ends_with("feishu-signin/config.toml"));
+        assert!(p
+            .config_file("default")
+            .ends_with("feishu-signin/config.toml"));
         assert!(p.remove("default").is_err());
     }
 

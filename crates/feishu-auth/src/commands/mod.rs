@@ -34,9 +34,7 @@ pub async fn run(cli: Cli) -> Outcome {
         }
         Command::Token => session::token(&context::load(profile)?.1).await,
         Command::Refresh => session::refresh(&context::load(profile)?.1).await,
-        Command::Logout { any_app } => {
-            session::logout(&context::load(profile)?.1, any_app).await
-        }
+        Command::Logout { any_app } => session::logout(&context::load(profile)?.1, any_app).await,
         Command::Profiles { json } => profiles::list(json),
         Command::Profile(command) => profiles::change(command).await,
         Command::Use { name } => profiles::activate(&name),

@@ -73,10 +73,15 @@ fn token_in(h: &Harness, profile: &str) -> String {
     let path = if profile == "default" {
         h.dir.path().join("data/session.json")
     } else {
-        h.dir.path().join(format!("data/profiles/{profile}/session.json"))
+        h.dir
+            .path()
+            .join(format!("data/profiles/{profile}/session.json"))
     };
     let stored: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    stored["session"]["access_token"].as_str().unwrap().to_owned()
+    stored["session"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -101,12 +106,23 @@ async fn two_profiles_side_by_side_chosen_per_command() {
         partner
     );
     assert_eq!(
-        token(run(&h, &["--profile", "work", "token"], "", &[("FEISHU_PROFILE", "partner")]).await),
+        token(
+            run(
+                &h,
+                &["--profile", "work", "token"],
+                "",
+                &[("FEISHU_PROFILE", "partner")]
+            )
+            .await
+        ),
         work
     );
-    let status: serde_json::Value =
-        serde_json::from_slice(&run(&h, &["--profile", "partner", "status", "--json"], "", &[]).await.stdout)
-            .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(
+        &run(&h, &["--profile", "partner", "status", "--json"], "", &[])
+            .await
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(status["profile"], "partner");
     assert_eq!(status["brand"], "lark");
     assert_eq!(status["signedIn"], true);
@@ -157,7 +173,11 @@ async fn two_profiles_side_by_side_chosen_per_command() {
     // Removing a profile signs it out (revoking) and forgets it.
     let out = run(&h, &["profile", "remove", "partner"], "", &[]).await;
     assert!(out.status.success());
-    assert!(text(&out.stdout).contains("revoked"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("revoked"),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(!h.dir.path().join("data/profiles/partner").exists());
     let out = run(&h, &["--profile", "partner", "status"], "", &[]).await;
     assert_eq!(out.status.code(), Some(2));
@@ -190,4 +210,21 @@ async fn an_earlier_versions_files_are_the_default_profile() {
     assert_eq!(listed[0]["user"], "张三", "signed in, no re-login");
     let out = run(&h, &["token"], "", &[]).await;
     assert_eq!(text(&out.stdout).trim(), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revocation_feishu_does_not_confirm_still_signs_out_and_says_so() {
+    let h = Harness::new(|b| b).await;
+    assert!(h.run(&["login"]).await.status.success());
+    h.emulator
+        .fail_next(feishu_emulator::Endpoint::Revoke, 2, 20050);
+    let out = h.run(&["logout"]).await;
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("here; Feishu did not confirm the revocation"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(h.status().await["signedIn"], false);
+    assert_eq!(h.emulator.revocations(), 0);
 }
