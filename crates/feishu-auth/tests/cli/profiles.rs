@@ -228,3 +228,38 @@ async fn a_revocation_feishu_does_not_confirm_still_signs_out_and_says_so() {
     assert_eq!(h.status().await["signedIn"], false);
     assert_eq!(h.emulator.revocations(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_tokens_in_two_profiles_cause_one_refresh_each() {
+    let ttl = |b: feishu_emulator::EmulatorBuilder| b.access_token_ttl(Duration::from_secs(4));
+    let h = Harness::new(ttl).await;
+    let other = Harness::new(ttl).await;
+    add(&h, "a", &h, "feishu").await;
+    add(&h, "b", &other, "lark").await;
+    for profile in ["a", "b"] {
+        let out = run(&h, &["--profile", profile, "login"], "", &[]).await;
+        assert!(out.status.success());
+    }
+    // Past the refresh margin (half of 4 s) in both.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let runs: Vec<_> = ["a", "b", "a", "b", "a", "b", "a", "b"]
+        .into_iter()
+        .map(|profile| {
+            let mut cmd = h.bare_command(&["--profile", profile, "token"]);
+            cmd.stdout(std::process::Stdio::piped());
+            tokio::spawn(async move { (profile, cmd.output().await.unwrap()) })
+        })
+        .collect();
+    let mut tokens = std::collections::HashMap::<&str, Vec<String>>::new();
+    for run in runs {
+        let (profile, out) = run.await.unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        tokens.entry(profile).or_default().push(text(&out.stdout));
+    }
+    assert_eq!(h.emulator.refreshes(), 1, "one refresh for profile a");
+    assert_eq!(other.emulator.refreshes(), 1, "one refresh for profile b");
+    for (profile, list) in &tokens {
+        assert!(list.iter().all(|t| t == &list[0]), "{profile}: one token");
+    }
+    assert_ne!(tokens["a"][0], tokens["b"][0]);
+}
