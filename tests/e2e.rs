@@ -175,6 +175,18 @@ impl App {
         out
     }
 
+    /// Waits until the switcher shows profile `name`.
+    async fn wait_profile(&self, name: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(&format!(
+                "//span[@id='profile-button-label' and normalize-space()='{name}']"
+            )))
+            .await
+            .unwrap_or_else(|e| panic!("the switcher never showed {name}: {e}"));
+    }
+
     /// A screenshot of the window, kept in `FEISHU_SIGNIN_E2E_SHOTS` when that names a folder:
     /// for a person to look at what the test saw.
     async fn shoot(&self, name: &str) {
@@ -264,6 +276,58 @@ async fn sign_in_refresh_and_sign_out_in_the_window() {
 
     app.click("#sign-out").await;
     app.wait_state("signed-out").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn two_profiles_signed_in_and_switched_between_in_the_window() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::launch(&[]).await;
+    app.wait_profile("default").await;
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+
+    // A second profile: added from the switcher, shown at once (signed out), its Settings open.
+    app.click("#profile-button").await;
+    app.client
+        .find(Locator::Css("#profile-add-name"))
+        .await
+        .unwrap()
+        .send_keys("second")
+        .await
+        .unwrap();
+    app.click("#profile-add button[type=submit]").await;
+    app.wait_state("signed-out").await;
+    app.click("#close-settings").await;
+    app.wait_profile("second").await;
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    app.shoot("profiles-menu").await;
+
+    // Switching shows each one's session at once; neither signs the other out.
+    for name in ["default", "second", "default"] {
+        app.click("#profile-button").await;
+        app.click(&format!("[data-profile='{name}']")).await;
+        app.wait_profile(name).await;
+        app.wait_state("signed-in").await;
+        assert_eq!(app.text("#profile-name").await, "张三");
+    }
+    app.click("#profile-button").await;
+    app.shoot("profiles-menu-open").await;
+    // Read from the page rather than as rendered: without a CJK font (issue of the package, not
+    // of the switcher) WebKit reports the glyph-less name as empty text.
+    let users = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#profile-list .profile-user')].map(e => e.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(users, serde_json::json!(["张三", "张三"]), "both signed in");
     app.close().await;
 }
 

@@ -52,6 +52,7 @@ export async function init() {
         listen('session://changed', onSessionChanged),
         listen('sign-in://progress', onProgress),
         listen('activity://added', onActivity),
+        listen('profiles://changed', onProfiles),
       ]);
       listening = true;
     }
@@ -66,6 +67,42 @@ export async function init() {
 async function load() {
   // Each separately: unreadable settings should not hide a good session, nor the reverse.
   apply(await Promise.allSettled([api.session(), api.settings(), api.activity()]), load);
+  await loadProfiles();
+}
+
+/** The switcher's list; a failure leaves the one shown as it was. */
+async function loadProfiles() {
+  try {
+    onProfiles(await api.profiles());
+  } catch (error) {
+    showError('profiles', error, loadProfiles);
+  }
+}
+
+function onProfiles(profiles) {
+  if (Array.isArray(profiles)) update({ profiles });
+}
+
+/**
+ * Shows another profile: its session at once (the answer's revision is newer than the shown
+ * one), then its settings and the list.
+ */
+export async function switchProfile(name) {
+  const answer = await run('profile', () => api.switchProfile(name));
+  if (answer === undefined) return;
+  applySession(answer);
+  update({ signInOutcome: null });
+  await Promise.allSettled([loadSettings(), loadProfiles()]);
+}
+
+/** Adds a profile and shows it; resolves to whether it was added. */
+export async function addProfile(name) {
+  const answer = await run('profile', () => api.addProfile(name));
+  if (answer === undefined) return false;
+  applySession(answer);
+  update({ signInOutcome: null });
+  await Promise.allSettled([loadSettings(), loadProfiles()]);
+  return true;
 }
 
 /**

@@ -40,6 +40,9 @@ export const api = {
   saveSettings: (settings) => call('save_settings', { settings }),
   activity: () => call('activity'),
   firstRender: (view) => call('first_render', { view }),
+  profiles: () => call('profiles'),
+  switchProfile: (name) => call('switch_profile', { name }),
+  addProfile: (name) => call('add_profile', { name }),
 };
 
 /** Subscribes to a Rust event; `handler` gets the payload. Resolves once subscribed. */

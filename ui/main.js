@@ -11,6 +11,7 @@ import { state, subscribe, update } from './state.js';
 import * as activity from './views/activity.js';
 import * as errorPanel from './views/error.js';
 import * as header from './views/header.js';
+import * as profiles from './views/profiles.js';
 import * as settings from './views/settings.js';
 import * as signedIn from './views/signed-in.js';
 import * as signedOut from './views/signed-out.js';
@@ -27,6 +28,7 @@ function render(s) {
   $('view-signed-in').hidden = view !== 'signed-in';
 
   header.render(s);
+  profiles.render(s);
   errorPanel.render(s);
   signedOut.render(s);
   signedIn.render(s, { recentlyCopied: actions.recentlyCopied });
@@ -71,6 +73,7 @@ function start() {
   applyStatic();
 
   header.mount({ openSettings });
+  profiles.mount({ openSettings });
   errorPanel.mount({ retry: actions.retry, dismiss: actions.dismissError, openSettings });
   signedOut.mount({ signIn: actions.signIn, cancelSignIn: actions.cancelSignIn });
   signedIn.mount({

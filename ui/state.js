@@ -12,6 +12,7 @@ export const state = {
   busy: {}, // { refresh?: true, copy?: true, signOut?: true, cancel?: true }
   copiedAt: 0, // when the token was last copied, for the button's "Copied" moment
   notice: null, // { text, id } for the toast
+  profiles: [], // ProfileChoice[]: every profile, the shown one marked
 };
 
 const listeners = new Set();

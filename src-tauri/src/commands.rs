@@ -10,9 +10,9 @@ use crate::{
     activity,
     error::{CommandResult, ErrorKind, ShellError},
     events::{Activity, ActivityEntry, SessionState},
-    settings, signin,
+    profiles, settings, signin,
     state::AppState,
-    views::SettingsView,
+    views::{ProfileChoice, SettingsView},
 };
 
 /// The stored session, at its revision.
@@ -137,7 +137,11 @@ pub async fn copy_access_token<R: Runtime>(
 /// The settings.
 #[tauri::command]
 pub async fn settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {
-    Ok(settings::view(&state.account())?)
+    Ok(settings::view(
+        &state.profiles,
+        &state.profile(),
+        &state.account(),
+    )?)
 }
 
 /// Saves the settings to the shared config file and switches to them.
@@ -147,7 +151,8 @@ pub async fn save_settings<R: Runtime>(
     state: State<'_, AppState>,
     settings: SettingsForm,
 ) -> CommandResult<SettingsView> {
-    let saved = settings.save()?;
+    let profile = state.profile();
+    let saved = settings.save(&state.profiles, &profile)?;
     if let Some(kept) = saved.kept_broken {
         activity::record(
             &app,
@@ -157,9 +162,8 @@ pub async fn save_settings<R: Runtime>(
             None,
         );
     }
-    let account = crate::account::open(&app, saved.config)?;
-    let view = settings::view(&account)?;
-    state.replace_account(account);
+    let account = state.keep(&profile, crate::account::open(&app, saved.config)?);
+    let view = settings::view(&state.profiles, &profile, &account)?;
     activity::record(
         &app,
         Activity::SettingsSaved {
@@ -167,8 +171,33 @@ pub async fn save_settings<R: Runtime>(
         },
         None,
     );
-    state.feed.publish_current(&app, &state.account())?;
+    state.feed.publish_current(&app, &account)?;
+    profiles::changed(&app);
     Ok(view)
+}
+
+/// Every profile, for the switcher.
+#[tauri::command]
+pub async fn profiles<R: Runtime>(app: AppHandle<R>) -> CommandResult<Vec<ProfileChoice>> {
+    Ok(profiles::list(&app)?)
+}
+
+/// Shows another profile (and makes it the active one).
+#[tauri::command]
+pub async fn switch_profile<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+) -> CommandResult<SessionState> {
+    Ok(profiles::switch(&app, &name)?)
+}
+
+/// Adds a profile (a sandbox until its Settings say otherwise) and shows it.
+#[tauri::command]
+pub async fn add_profile<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+) -> CommandResult<SessionState> {
+    Ok(profiles::add(&app, name.trim())?)
 }
 
 /// This run's activity.

@@ -17,8 +17,16 @@ pub const SESSION_CHANGED: &str = "session://changed";
 pub const SIGN_IN_PROGRESS: &str = "sign-in://progress";
 /// An entry was added to this run's activity: [`ActivityEntry`].
 pub const ACTIVITY_ADDED: &str = "activity://added";
+/// The profiles changed (a session in any of them, one added or removed, the one shown): the
+/// switcher's list, [`crate::views::ProfileChoice`]s.
+pub const PROFILES_CHANGED: &str = "profiles://changed";
 /// Every event name above, for the tests that listen to all of them.
-pub const ALL: [&str; 3] = [SESSION_CHANGED, SIGN_IN_PROGRESS, ACTIVITY_ADDED];
+pub const ALL: [&str; 4] = [
+    SESSION_CHANGED,
+    SIGN_IN_PROGRESS,
+    ACTIVITY_ADDED,
+    PROFILES_CHANGED,
+];
 
 /// The session at a revision: a window keeps the newest revision it has seen, whether it came in
 /// an event or a command's answer.

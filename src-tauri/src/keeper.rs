@@ -1,44 +1,80 @@
-//! Keeps the window's session fresh and current: every [`TICK`] the core's [`Keeper`] reads the
-//! store (noticing what the CLI wrote) and refreshes when its policy says so; this loop tells the
-//! window what changed.
+//! Keeps every profile's session fresh and the window current: every [`TICK`] the core's
+//! [`Keeper`] of each profile reads its store (noticing what the CLI wrote) and refreshes when
+//! its policy says so, whether the window shows that profile or not; this loop tells the window
+//! what changed. Profiles the CLI added or removed are picked up here too.
 
-use feishu_oauth::{Keeper, KeeperEvent, TICK};
+use std::collections::HashMap;
+
+use feishu_oauth::{Keeper, KeeperEvent, Session, TICK};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::{activity, events::Activity, state::AppState};
+use crate::{activity, events::Activity, profiles, state::AppState};
 
 /// Runs until the app exits.
 pub async fn run<R: Runtime>(app: AppHandle<R>) {
-    let mut keeper = Keeper::default();
+    let mut keepers: HashMap<String, Keeper> = HashMap::new();
+    let mut seen: HashMap<String, Option<Session>> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
     loop {
         let state = app.state::<AppState>();
-        let tick = keeper.tick(&state.account()).await;
-        for event in tick.events {
-            let (activity, code) = match event {
-                KeeperEvent::Refreshed => (Activity::BackgroundRefreshed, None),
-                KeeperEvent::RefreshFailed(e) => (
-                    Activity::BackgroundRefreshFailed {
-                        detail: e.to_string(),
-                    },
-                    e.feishu_code(),
-                ),
-                KeeperEvent::NotSaved(e) => (
-                    Activity::NotSaved {
-                        detail: e.to_string(),
-                    },
-                    None,
-                ),
-                KeeperEvent::CorruptStore(e) => (
-                    Activity::StoreCorrupt {
-                        detail: e.to_string(),
-                    },
-                    None,
-                ),
-                _ => continue,
+        let now_names = state.profiles.names().unwrap_or_else(|_| names.clone());
+        let mut changed = now_names != names;
+        state.retain(&now_names);
+        names = now_names;
+        for name in &names {
+            let Ok(account) = profiles::account(&app, name) else {
+                continue;
             };
-            activity::record(&app, activity, code);
+            let tick = keepers
+                .entry(name.clone())
+                .or_default()
+                .tick(&account)
+                .await;
+            let shown = state.profile() == *name;
+            for event in tick.events {
+                record(&app, event, shown);
+            }
+            if shown {
+                state.feed.publish(&app, tick.session.clone());
+            }
+            if seen.get(name) != Some(&tick.session) {
+                seen.insert(name.clone(), tick.session);
+                changed = true;
+            }
         }
-        state.feed.publish(&app, tick.session);
+        keepers.retain(|name, _| names.contains(name));
+        seen.retain(|name, _| names.contains(name));
+        if changed {
+            profiles::changed(&app);
+        }
         tokio::time::sleep(TICK).await;
     }
+}
+
+/// Records what a tick did; a refresh of a profile not shown is routine and not listed.
+fn record<R: Runtime>(app: &AppHandle<R>, event: KeeperEvent, shown: bool) {
+    let (activity, code) = match event {
+        KeeperEvent::Refreshed if shown => (Activity::BackgroundRefreshed, None),
+        KeeperEvent::Refreshed => return,
+        KeeperEvent::RefreshFailed(e) => (
+            Activity::BackgroundRefreshFailed {
+                detail: e.to_string(),
+            },
+            e.feishu_code(),
+        ),
+        KeeperEvent::NotSaved(e) => (
+            Activity::NotSaved {
+                detail: e.to_string(),
+            },
+            None,
+        ),
+        KeeperEvent::CorruptStore(e) => (
+            Activity::StoreCorrupt {
+                detail: e.to_string(),
+            },
+            None,
+        ),
+        _ => return,
+    };
+    activity::record(app, activity, code);
 }

@@ -13,6 +13,7 @@ pub mod events;
 mod feed;
 mod keeper;
 mod plugin_store;
+mod profiles;
 mod settings;
 mod signin;
 mod state;
@@ -98,6 +99,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::save_settings,
             commands::activity,
             commands::first_render,
+            commands::profiles,
+            commands::switch_profile,
+            commands::add_profile,
         ])
         .setup(|app| {
             init(app.handle())?;
@@ -109,13 +113,20 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 /// Loads the settings, opens the session store, arms the deep-link handler and starts the keeper.
 /// Runs in `setup`; tests with the mock runtime (whose setup waits for an event loop) call it directly.
 pub fn init<R: Runtime>(handle: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
-    let (config, config_error) = feishu_oauth::load_or_sandbox()?;
+    let profiles = feishu_oauth::Profiles::open()?;
+    let profile = profiles.active();
+    let (config, config_error) = feishu_oauth::load_or_sandbox(&profiles, &profile)?;
     if config.is_sandbox() {
-        tracing::info!("no App ID configured: using the sandbox (a local Feishu emulator)");
+        tracing::info!(
+            profile,
+            "no App ID configured: using the sandbox (a local Feishu emulator)"
+        );
     }
     let account = account::open(handle, config)?;
     let session = account.current();
     handle.manage(AppState::new(
+        profiles,
+        profile,
         account,
         session.as_ref().ok().cloned().flatten(),
     ));

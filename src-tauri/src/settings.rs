@@ -1,15 +1,16 @@
 //! The Settings panel's view of an account; the rules of saving a form are the core's
 //! ([`feishu_oauth::SettingsForm`]).
 
-use feishu_oauth::{config_path, custom_endpoints, overridden_by_env, Account, Result, Route};
+use feishu_oauth::{custom_endpoints, overridden_by_env, Account, Profiles, Result, Route};
 
 use crate::views::SettingsView;
 
-/// The view of `account`'s settings.
-pub fn view(account: &Account) -> Result<SettingsView> {
+/// The view of profile `profile`'s settings (its `account`).
+pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> Result<SettingsView> {
     let config = account.config();
     let (accounts_url, open_url) = custom_endpoints(config);
     Ok(SettingsView {
+        profile: profile.to_owned(),
         sandbox: config.is_sandbox(),
         app_id: config.app.as_ref().map(|a| a.app_id.clone()),
         app_secret_set: config.app.is_some(),
@@ -18,7 +19,7 @@ pub fn view(account: &Account) -> Result<SettingsView> {
         loopback_redirect_uri: account.redirect_for(Route::Loopback).to_string(),
         deep_link_redirect_uri: account.redirect_for(Route::DeepLink).to_string(),
         scopes: config.scopes.iter().map(str::to_owned).collect(),
-        config_path: config_path()?.display().to_string(),
+        config_path: profiles.config_file(profile).display().to_string(),
         data_dir: config.data_dir.display().to_string(),
         overridden_by_env: overridden_by_env().into_iter().map(str::to_owned).collect(),
         accounts_url,

@@ -73,10 +73,83 @@ impl From<&Profile> for ProfileView {
     }
 }
 
+/// A profile as the switcher shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileChoice {
+    pub name: String,
+    /// Whether the window shows it.
+    pub shown: bool,
+    pub brand: Option<IssuerBrand>,
+    pub app_id: Option<String>,
+    /// Who is signed in (name and picture), if anyone.
+    pub user: Option<ProfileUser>,
+    pub token_status: Option<TokenStatus>,
+    /// Why the profile could not be read, if it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The signed-in user of a profile, for the switcher.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileUser {
+    pub name: String,
+    pub avatar_url: Option<String>,
+}
+
+impl ProfileChoice {
+    /// The view of profile `name` with `account` and its stored session.
+    pub fn new(
+        name: String,
+        shown: bool,
+        account: &feishu_oauth::Account,
+        session: feishu_oauth::Result<Option<Session>>,
+        now: OffsetDateTime,
+    ) -> Self {
+        let (user, token_status, error) = match session {
+            Ok(Some(s)) => (
+                Some(ProfileUser {
+                    name: s.profile.name.clone(),
+                    avatar_url: s.profile.avatar_url.clone(),
+                }),
+                Some(s.token_status(now)),
+                None,
+            ),
+            Ok(None) => (None, None, None),
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        Self {
+            name,
+            shown,
+            brand: Some(account.issuer().brand),
+            app_id: account.config().app.as_ref().map(|a| a.app_id.clone()),
+            user,
+            token_status,
+            error,
+        }
+    }
+
+    /// A profile whose settings could not be read.
+    pub fn unreadable(name: String, shown: bool, error: &feishu_oauth::Error) -> Self {
+        Self {
+            name,
+            shown,
+            brand: None,
+            app_id: None,
+            user: None,
+            token_status: None,
+            error: Some(error.to_string()),
+        }
+    }
+}
+
 /// The settings as the UI edits them. The App Secret is write-only: only whether one is set.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
+    /// The profile these are the settings of.
+    pub profile: String,
     pub sandbox: bool,
     pub app_id: Option<String>,
     pub app_secret_set: bool,

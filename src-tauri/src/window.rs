@@ -52,7 +52,9 @@ pub fn initial_state_script<R: Runtime>(app: &AppHandle<R>) -> String {
         .map_err(ShellError::from);
     let initial = Initial {
         session: Settled::from(session),
-        settings: Settled::from(settings::view(&account).map_err(ShellError::from)),
+        settings: Settled::from(
+            settings::view(&state.profiles, &state.profile(), &account).map_err(ShellError::from),
+        ),
         activity: Settled::Fulfilled {
             value: state.activity.entries(),
         },

@@ -157,10 +157,17 @@ impl Profiles {
         self.known(name)?;
         let file = ConfigFile::read(&self.config_file(name))?;
         let mut config = Config::from_sources(&file, crate::config::env_var)?;
-        if name != DEFAULT_PROFILE {
-            config.data_dir = config.data_dir.join("profiles").join(name);
-        }
+        config.data_dir = self.data_dir(&config.data_dir, name);
         Ok(config)
+    }
+
+    /// Profile `name`'s data folder under the data folder `base`.
+    pub fn data_dir(&self, base: &Path, name: &str) -> PathBuf {
+        if name == DEFAULT_PROFILE {
+            base.to_path_buf()
+        } else {
+            base.join("profiles").join(name)
+        }
     }
 
     /// Adds profile `name` with `file` as its settings (checked first: it must load).

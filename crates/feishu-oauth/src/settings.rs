@@ -10,6 +10,7 @@ use crate::{
     brand::Brand,
     config::{shown_url, Config, ConfigFile},
     error::{Error, Result},
+    profiles::Profiles,
     redirect::RedirectUri,
     scope::Scopes,
 };
@@ -39,10 +40,11 @@ pub fn config_path() -> Result<PathBuf> {
         .ok_or_else(|| Error::config("config file", "no config directory is known for this user"))
 }
 
-/// The settings, or, when they cannot be loaded, the sandbox with the reason: a window opens
-/// anyway, so the person sees what is wrong and can fix it in Settings.
-pub fn load_or_sandbox() -> Result<(Config, Option<Error>)> {
-    match Config::load() {
+/// Profile `name`'s settings, or, when they cannot be loaded, the sandbox (in that profile's data
+/// folder) with the reason: a window opens anyway, so the person sees what is wrong and can fix
+/// it in Settings.
+pub fn load_or_sandbox(profiles: &Profiles, name: &str) -> Result<(Config, Option<Error>)> {
+    match profiles.load(name) {
         Ok(config) => Ok((config, None)),
         Err(error) => {
             let data_dir = |var: &str| {
@@ -50,10 +52,9 @@ pub fn load_or_sandbox() -> Result<(Config, Option<Error>)> {
                     .then(|| std::env::var(var).ok())
                     .flatten()
             };
-            Ok((
-                Config::from_sources(&ConfigFile::default(), data_dir)?,
-                Some(error),
-            ))
+            let mut config = Config::from_sources(&ConfigFile::default(), data_dir)?;
+            config.data_dir = profiles.data_dir(&config.data_dir, name);
+            Ok((config, Some(error)))
         }
     }
 }
@@ -149,16 +150,16 @@ impl SettingsForm {
         Ok(())
     }
 
-    /// Writes the form into the user's config file and loads the configuration it makes. A file
-    /// that does not parse is replaced (the form is how the window tells a person to fix it) and
-    /// kept beside it.
-    pub fn save(self) -> Result<Saved> {
-        let path = config_path()?;
+    /// Writes the form into profile `name`'s settings file and loads the configuration it makes.
+    /// A file that does not parse is replaced (the form is how the window tells a person to fix
+    /// it) and kept beside it.
+    pub fn save(self, profiles: &Profiles, name: &str) -> Result<Saved> {
+        let path = profiles.config_file(name);
         let mut file = ConfigFile::read_for_edit(&path)?;
         self.apply_to(&mut file)?;
         let kept_broken = file.write_replacing(&path)?;
         Ok(Saved {
-            config: Config::load()?,
+            config: profiles.load(name)?,
             kept_broken,
         })
     }

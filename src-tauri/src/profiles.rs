@@ -1,0 +1,69 @@
+//! The window's profiles: each one's account opened on first need, the list the switcher shows,
+//! switching, and adding one (a sandbox until its Settings say otherwise).
+
+use std::sync::Arc;
+
+use feishu_oauth::{Account, ConfigFile, Result};
+use tauri::{AppHandle, Manager, Runtime};
+use time::OffsetDateTime;
+
+use crate::{
+    events::{self, SessionState},
+    state::AppState,
+    views::ProfileChoice,
+};
+
+/// Profile `name`'s account, opened (and kept) if it is not yet.
+pub fn account<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<Arc<Account>> {
+    let state = app.state::<AppState>();
+    if let Some(account) = state.account_of(name) {
+        return Ok(account);
+    }
+    let config = state.profiles.load(name)?;
+    Ok(state.keep(name, crate::account::open(app, config)?))
+}
+
+/// Every profile as the switcher shows it; reads their files only.
+pub fn list<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<ProfileChoice>> {
+    let state = app.state::<AppState>();
+    let shown = state.profile();
+    let now = OffsetDateTime::now_utc();
+    Ok(state
+        .profiles
+        .names()?
+        .into_iter()
+        .map(|name| {
+            let shown = name == shown;
+            match account(app, &name) {
+                Ok(account) => ProfileChoice::new(name, shown, &account, account.current(), now),
+                Err(e) => ProfileChoice::unreadable(name, shown, &e),
+            }
+        })
+        .collect())
+}
+
+/// Tells the window the profiles changed (a session, a name, the one shown).
+pub fn changed<R: Runtime>(app: &AppHandle<R>) {
+    match list(app) {
+        Ok(list) => events::emit(app, events::PROFILES_CHANGED, list),
+        Err(e) => tracing::warn!(error = %e, "the profiles could not be listed"),
+    }
+}
+
+/// Shows profile `name` and makes it the active one (the CLI's too, as `feishu-auth use` would).
+pub fn switch<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState> {
+    let state = app.state::<AppState>();
+    let account = account(app, name)?;
+    state.profiles.set_active(name)?;
+    state.show(name, Arc::clone(&account));
+    let session = state.feed.publish_current(app, &account)?;
+    changed(app);
+    Ok(session)
+}
+
+/// Adds profile `name`, a sandbox until its Settings say otherwise, and shows it.
+pub fn add<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState> {
+    let state = app.state::<AppState>();
+    state.profiles.add(name, &ConfigFile::default())?;
+    switch(app, name)
+}

@@ -1,0 +1,80 @@
+// The profile switcher in the header: every profile with its user (or "not signed in") and its
+// token status; choosing one shows its session at once; "Add profile" adds one and opens its
+// Settings.
+
+import * as actions from '../actions.js';
+import { $, h } from '../dom.js';
+import { t } from '../i18n.js';
+
+let renderedKey = '';
+
+export function mount({ openSettings }) {
+  const button = $('profile-button');
+  const menu = $('profile-menu');
+  const close = () => {
+    menu.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+  };
+  button.addEventListener('click', () => {
+    menu.hidden = !menu.hidden;
+    button.setAttribute('aria-expanded', String(!menu.hidden));
+    if (!menu.hidden) menu.querySelector('[role=menuitemradio]')?.focus();
+  });
+  menu.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      close();
+      button.focus();
+    }
+  });
+  document.addEventListener('click', (event) => {
+    if (!menu.hidden && !event.target.closest('.profile-switcher')) close();
+  });
+  $('profile-list').addEventListener('click', async (event) => {
+    const item = event.target.closest('[data-profile]');
+    if (!item) return;
+    close();
+    if (item.getAttribute('aria-checked') !== 'true') await actions.switchProfile(item.dataset.profile);
+  });
+  $('profile-add').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = $('profile-add-name');
+    if (!input.checkValidity()) return;
+    close();
+    if (await actions.addProfile(input.value.trim())) {
+      input.value = '';
+      openSettings();
+    }
+  });
+}
+
+export function render(state) {
+  const shown = state.profiles.find((p) => p.shown);
+  $('profile-button-label').textContent = shown?.name ?? state.settings?.profile ?? '';
+  $('profile-button').hidden = !state.loaded;
+  const key = JSON.stringify(state.profiles) + document.documentElement.lang;
+  if (key === renderedKey) return;
+  renderedKey = key;
+  $('profile-list').replaceChildren(...state.profiles.map(item));
+}
+
+function item(profile) {
+  const who = profile.error ? t('profile.unreadable') : profile.user?.name ?? t('profile.signedOut');
+  const status = profile.tokenStatus ?? 'signedOut';
+  return h(
+    'li',
+    { role: 'none' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'profile-item',
+        role: 'menuitemradio',
+        'aria-checked': String(profile.shown),
+        dataset: { profile: profile.name },
+      },
+      h('span', { class: 'profile-initial', 'aria-hidden': 'true', text: (profile.user?.name ?? profile.name).slice(0, 1).toUpperCase() }),
+      h('span', { class: 'profile-text' }, h('span', { class: 'profile-name', text: profile.name }), h('span', { class: 'profile-user', text: who })),
+      h('span', { class: `status-dot status-${status}`, title: t(`profile.status.${status}`) }),
+    ),
+  );
+}
