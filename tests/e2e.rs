@@ -328,6 +328,25 @@ async fn two_profiles_signed_in_and_switched_between_in_the_window() {
         .await
         .unwrap();
     assert_eq!(users, serde_json::json!(["张三", "张三"]), "both signed in");
+
+    // Removing the second from the switcher: two clicks, then only `default` is left, still
+    // signed in.
+    app.click("[data-remove='second']").await;
+    app.click("[data-remove='second']").await;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#activity [data-kind='profileRemoved']"))
+        .await
+        .expect("the removal shows in the activity list");
+    app.wait_profile("default").await;
+    app.wait_state("signed-in").await;
+    app.click("#profile-button").await;
+    assert!(app
+        .client
+        .find(Locator::Css("[data-profile='second']"))
+        .await
+        .is_err());
     app.close().await;
 }
 

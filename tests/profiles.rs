@@ -96,12 +96,35 @@ fn a_profile_signed_in_by_the_cli_shows_in_the_window() {
             .all(|p| !p["user"].is_null()),
         "both stay signed in: {list}"
     );
+    // Removed from the window while shown: signed out at the emulator (revoked), `default` shown.
+    let after = invoke(&webview, "remove_profile", json!({"name": "second"})).unwrap();
+    assert_eq!(after["session"]["profile"]["name"], "张三");
+    assert_eq!(
+        invoke(&webview, "settings", json!({})).unwrap()["profile"],
+        "default"
+    );
+    let activity = invoke(&webview, "activity", json!({})).unwrap();
+    let removed = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "profileRemoved")
+        .unwrap();
+    assert_eq!(removed["params"]["revoked"], true, "{removed}");
+    let names: Vec<Value> = invoke(&webview, "profiles", json!({}))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("default")]);
     let unknown = invoke(&webview, "switch_profile", json!({"name": "nope"})).unwrap_err();
     assert!(
         unknown["message"]
             .as_str()
             .unwrap()
-            .contains("default, second"),
+            .contains("the profiles here are: default"),
         "{unknown}"
     );
 }

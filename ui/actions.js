@@ -95,6 +95,15 @@ export async function switchProfile(name) {
   await Promise.allSettled([loadSettings(), loadProfiles()]);
 }
 
+/** Removes a profile (signed out and revoked first); `default` is shown if it was. */
+export async function removeProfile(name) {
+  const answer = await run('profile', () => api.removeProfile(name));
+  if (answer === undefined) return;
+  applySession(answer);
+  await Promise.allSettled([loadSettings(), loadProfiles()]);
+  notify(t('notice.profileRemoved', { name }));
+}
+
 /** Adds a profile and shows it; resolves to whether it was added. */
 export async function addProfile(name) {
   const answer = await run('profile', () => api.addProfile(name));

@@ -43,6 +43,7 @@ export const api = {
   profiles: () => call('profiles'),
   switchProfile: (name) => call('switch_profile', { name }),
   addProfile: (name) => call('add_profile', { name }),
+  removeProfile: (name) => call('remove_profile', { name }),
 };
 
 /** Subscribes to a Rust event; `handler` gets the payload. Resolves once subscribed. */

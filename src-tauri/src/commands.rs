@@ -191,6 +191,15 @@ pub async fn switch_profile<R: Runtime>(
     Ok(profiles::switch(&app, &name)?)
 }
 
+/// Removes a profile: signs it out (revoking), forgets it; shows `default` if it was shown.
+#[tauri::command]
+pub async fn remove_profile<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+) -> CommandResult<SessionState> {
+    Ok(profiles::remove(&app, &name).await?)
+}
+
 /// Adds a profile (a sandbox until its Settings say otherwise) and shows it.
 #[tauri::command]
 pub async fn add_profile<R: Runtime>(

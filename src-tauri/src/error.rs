@@ -82,7 +82,9 @@ impl From<&Error> for ShellError {
             Error::AccessDenied => ErrorKind::Declined,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Cancelled => ErrorKind::Cancelled,
-            Error::Config { .. } | Error::ConfigFile { .. } => ErrorKind::Config,
+            Error::Config { .. } | Error::ConfigFile { .. } | Error::UnknownProfile { .. } => {
+                ErrorKind::Config
+            }
             Error::Http { .. }
             | Error::InvalidResponse { .. }
             | Error::Listen { .. }

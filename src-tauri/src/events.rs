@@ -123,6 +123,11 @@ pub enum Activity {
         app_id: String,
     },
     TokenCopied,
+    /// Profile `name` was removed, signed out first; `revoked`: Feishu confirmed it.
+    ProfileRemoved {
+        name: String,
+        revoked: bool,
+    },
     SettingsSaved {
         sandbox: bool,
     },

@@ -102,6 +102,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::profiles,
             commands::switch_profile,
             commands::add_profile,
+            commands::remove_profile,
         ])
         .setup(|app| {
             init(app.handle())?;

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use feishu_oauth::{Account, ConfigFile, Result};
+use feishu_oauth::{Account, ConfigFile, Result, Revocation, DEFAULT_PROFILE};
 use tauri::{AppHandle, Manager, Runtime};
 use time::OffsetDateTime;
 
 use crate::{
-    events::{self, SessionState},
+    activity,
+    events::{self, Activity, SessionState},
     state::AppState,
     views::ProfileChoice,
 };
@@ -59,6 +60,29 @@ pub fn switch<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState
     let session = state.feed.publish_current(app, &account)?;
     changed(app);
     Ok(session)
+}
+
+/// Removes profile `name`: signs it out (revoking its tokens), forgets its settings and data, and
+/// shows `default` if it was the one shown.
+pub async fn remove<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState> {
+    let state = app.state::<AppState>();
+    let account = account(app, name)?;
+    let report = account.sign_out().await?;
+    state.profiles.remove(name)?;
+    state.retain(&state.profiles.names()?);
+    activity::record(
+        app,
+        Activity::ProfileRemoved {
+            name: name.to_owned(),
+            revoked: report.revocation == Revocation::Revoked,
+        },
+        None,
+    );
+    if state.profile() == name {
+        return switch(app, DEFAULT_PROFILE);
+    }
+    changed(app);
+    Ok(state.feed.latest())
 }
 
 /// Adds profile `name`, a sandbox until its Settings say otherwise, and shows it.

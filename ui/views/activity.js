@@ -24,6 +24,7 @@ const LOOKS = {
   nothingToSignOut: 'signedOut',
   otherAppLeft: 'info',
   tokenCopied: 'info',
+  profileRemoved: 'signedOut',
   settingsSaved: 'info',
   settingsFileKept: 'info',
   settingsUnreadable: 'failed',
@@ -44,6 +45,7 @@ const ICONS = {
 function variant(kind, params) {
   if (kind === 'settingsSaved' && params.sandbox) return 'activity.text.settingsSavedSandbox';
   if (kind === 'signedOut' && params.revoked === false) return 'activity.text.signedOutHere';
+  if (kind === 'profileRemoved' && params.revoked === false) return 'activity.text.profileRemovedHere';
   return `activity.text.${kind}`;
 }
 

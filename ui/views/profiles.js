@@ -30,6 +30,18 @@ export function mount({ openSettings }) {
     if (!menu.hidden && !event.target.closest('.profile-switcher')) close();
   });
   $('profile-list').addEventListener('click', async (event) => {
+    const remove = event.target.closest('[data-remove]');
+    if (remove) {
+      // Two clicks: the first asks, the second removes (signing out and revoking first).
+      if (remove.dataset.armed !== 'true') {
+        remove.dataset.armed = 'true';
+        remove.textContent = t('profile.remove.confirm', { name: remove.dataset.remove });
+        return;
+      }
+      close();
+      await actions.removeProfile(remove.dataset.remove);
+      return;
+    }
     const item = event.target.closest('[data-profile]');
     if (!item) return;
     close();
@@ -57,12 +69,33 @@ export function render(state) {
   $('profile-list').replaceChildren(...state.profiles.map(item));
 }
 
+/** The user's picture, over their initial (shown should the picture not load). */
+function avatar(profile) {
+  const initial = (profile.user?.name ?? profile.name).slice(0, 1).toUpperCase();
+  const picture = profile.user?.avatarUrl
+    ? h('img', { class: 'profile-picture', src: profile.user.avatarUrl, alt: '', onerror: (event) => event.target.remove() })
+    : null;
+  return h('span', { class: 'profile-initial', 'aria-hidden': 'true' }, initial, picture);
+}
+
 function item(profile) {
   const who = profile.error ? t('profile.unreadable') : profile.user?.name ?? t('profile.signedOut');
   const status = profile.tokenStatus ?? 'signedOut';
+  // `default` is where a single-profile installation keeps its settings: it is never removed.
+  const remove =
+    profile.name === 'default'
+      ? null
+      : h('button', {
+          type: 'button',
+          class: 'profile-remove',
+          dataset: { remove: profile.name },
+          'aria-label': t('profile.remove', { name: profile.name }),
+          title: t('profile.remove', { name: profile.name }),
+          text: '×',
+        });
   return h(
     'li',
-    { role: 'none' },
+    { role: 'none', class: 'profile-row' },
     h(
       'button',
       {
@@ -72,9 +105,10 @@ function item(profile) {
         'aria-checked': String(profile.shown),
         dataset: { profile: profile.name },
       },
-      h('span', { class: 'profile-initial', 'aria-hidden': 'true', text: (profile.user?.name ?? profile.name).slice(0, 1).toUpperCase() }),
+      avatar(profile),
       h('span', { class: 'profile-text' }, h('span', { class: 'profile-name', text: profile.name }), h('span', { class: 'profile-user', text: who })),
       h('span', { class: `status-dot status-${status}`, title: t(`profile.status.${status}`) }),
     ),
+    remove,
   );
 }
