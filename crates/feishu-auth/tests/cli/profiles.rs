@@ -263,3 +263,40 @@ async fn stale_tokens_in_two_profiles_cause_one_refresh_each() {
     }
     assert_ne!(tokens["a"][0], tokens["b"][0]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_files_release_0_1_0_wrote_are_the_default_profile_untouched() {
+    let h = Harness::new(|b| b).await;
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release-0.1.0");
+    let data = h.dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for file in ["session.json", "sandbox-emulator.json"] {
+        std::fs::copy(fixture.join(file), data.join(file)).unwrap();
+        std::fs::set_permissions(
+            data.join(file),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(data.join("session.json")).unwrap();
+
+    let listed: serde_json::Value =
+        serde_json::from_slice(&run(&h, &["profiles", "--json"], "", &[]).await.stdout).unwrap();
+    assert_eq!(listed[0]["name"], "default");
+    assert_eq!(listed[0]["active"], true);
+    assert_eq!(
+        listed[0]["user"], "张三",
+        "signed in, no re-login: {listed}"
+    );
+    let status: serde_json::Value =
+        serde_json::from_slice(&run(&h, &["status", "--json"], "", &[]).await.stdout).unwrap();
+    assert_eq!(status["profile"], "default");
+    assert_eq!(status["signedIn"], true);
+    assert_eq!(status["brand"], "sandbox");
+    assert_eq!(
+        std::fs::read(data.join("session.json")).unwrap(),
+        before,
+        "read, not rewritten: the older version still reads it"
+    );
+}
