@@ -2,7 +2,12 @@
 //! shown, appears signed in in the window's list (the keeper reads every profile), and switching
 //! to it shows its session; the first profile stays signed in throughout.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::too_many_lines
+)]
 
 mod support;
 

@@ -141,7 +141,7 @@ pub async fn settings(state: State<'_, AppState>) -> CommandResult<SettingsView>
         &state.profiles,
         &state.profile(),
         &state.account(),
-    )?)
+    ))
 }
 
 /// Saves the settings to the shared config file and switches to them.
@@ -163,7 +163,7 @@ pub async fn save_settings<R: Runtime>(
         );
     }
     let account = state.keep(&profile, crate::account::open(&app, saved.config)?);
-    let view = settings::view(&state.profiles, &profile, &account)?;
+    let view = settings::view(&state.profiles, &profile, &account);
     activity::record(
         &app,
         Activity::SettingsSaved {

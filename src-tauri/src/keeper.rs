@@ -55,7 +55,6 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
 fn record<R: Runtime>(app: &AppHandle<R>, event: KeeperEvent, shown: bool) {
     let (activity, code) = match event {
         KeeperEvent::Refreshed if shown => (Activity::BackgroundRefreshed, None),
-        KeeperEvent::Refreshed => return,
         KeeperEvent::RefreshFailed(e) => (
             Activity::BackgroundRefreshFailed {
                 detail: e.to_string(),

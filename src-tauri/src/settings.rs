@@ -1,15 +1,15 @@
 //! The Settings panel's view of an account; the rules of saving a form are the core's
 //! ([`feishu_oauth::SettingsForm`]).
 
-use feishu_oauth::{custom_endpoints, overridden_by_env, Account, Profiles, Result, Route};
+use feishu_oauth::{custom_endpoints, overridden_by_env, Account, Profiles, Route};
 
 use crate::views::SettingsView;
 
 /// The view of profile `profile`'s settings (its `account`).
-pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> Result<SettingsView> {
+pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> SettingsView {
     let config = account.config();
     let (accounts_url, open_url) = custom_endpoints(config);
-    Ok(SettingsView {
+    SettingsView {
         profile: profile.to_owned(),
         sandbox: config.is_sandbox(),
         app_id: config.app.as_ref().map(|a| a.app_id.clone()),
@@ -24,5 +24,5 @@ pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> Result<Set
         overridden_by_env: overridden_by_env().into_iter().map(str::to_owned).collect(),
         accounts_url,
         open_url,
-    })
+    }
 }

@@ -52,9 +52,9 @@ pub fn initial_state_script<R: Runtime>(app: &AppHandle<R>) -> String {
         .map_err(ShellError::from);
     let initial = Initial {
         session: Settled::from(session),
-        settings: Settled::from(
-            settings::view(&state.profiles, &state.profile(), &account).map_err(ShellError::from),
-        ),
+        settings: Settled::Fulfilled {
+            value: settings::view(&state.profiles, &state.profile(), &account),
+        },
         activity: Settled::Fulfilled {
             value: state.activity.entries(),
         },

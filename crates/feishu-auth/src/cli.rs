@@ -4,8 +4,9 @@ use clap::{Parser, Subcommand};
 
 /// Sign in to Feishu or Lark and hand scripts a valid user access token.
 ///
-/// Settings come from ~/.config/feishu-signin/config.toml and the FEISHU_* environment variables
-/// (the environment wins). With no App ID configured, a local Feishu emulator (the sandbox) is used.
+/// Settings come from ~/.config/feishu-signin/config.toml (the profile `default`; other profiles
+/// in ~/.config/feishu-signin/profiles/NAME.toml) and the FEISHU_* environment variables (the
+/// environment wins). With no App ID configured, a local Feishu emulator (the sandbox) is used.
 #[derive(Debug, Parser)]
 #[command(name = "feishu-auth", version, about, long_about)]
 pub struct Cli {
@@ -40,7 +41,7 @@ pub enum Command {
     Token,
     /// Refresh the user access token now.
     Refresh,
-    /// Sign out of the configured app (forget its session on this machine).
+    /// Sign out of the configured app: forget its session here, and revoke its tokens at Feishu.
     Logout {
         /// Also remove a session that belongs to another app (or the sandbox).
         #[arg(long)]

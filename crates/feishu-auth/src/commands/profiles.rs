@@ -41,15 +41,15 @@ fn describe(profiles: &Profiles, name: &str, active: &str) -> ProfileJson {
             return row;
         }
     };
-    row.brand = account.issuer().brand.as_str().to_owned();
+    account.issuer().brand.as_str().clone_into(&mut row.brand);
     row.app_id = account.config().app.as_ref().map(|app| app.app_id.clone());
     match account.current() {
         Ok(Some(session)) => {
             row.user = Some(session.profile.name.clone());
-            row.token_status = session
+            session
                 .token_status(OffsetDateTime::now_utc())
                 .as_str()
-                .to_owned();
+                .clone_into(&mut row.token_status);
         }
         Ok(None) => {}
         Err(e) => row.error = Some(e.to_string()),
