@@ -201,6 +201,7 @@ impl Profiles {
             ));
         }
         let data_dir = self.load(name)?.data_dir;
+        let was_active = self.active() == name;
         let path = self.config_file(name);
         fs::remove_file(&path).map_err(|e| io_error(&path, &e))?;
         match fs::remove_dir_all(&data_dir) {
@@ -208,7 +209,8 @@ impl Profiles {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(io_error(&data_dir, &e)),
         }
-        if self.active() == name || !self.exists(&self.active()) {
+        // A profile added later under the same name must not become active by surprise.
+        if was_active {
             let _ = fs::remove_file(self.active_file());
         }
         Ok(())
@@ -253,6 +255,12 @@ mod tests {
         p.remove("work-2").unwrap();
         assert_eq!(p.active(), "default", "the active one removed");
         assert_eq!(p.names().unwrap(), ["default"]);
+        p.add("work-2", &file).unwrap();
+        assert_eq!(
+            p.active(),
+            "default",
+            "a new one of the same name is not active"
+        );
     }
 
     #[test]
