@@ -219,7 +219,7 @@ export async function signOut() {
   if (answer === undefined) return;
   applySession(answer);
   update({ signInOutcome: null });
-  notify(t('notice.signedOut'));
+  notify(t(answer.revoked ? 'notice.signedOut' : 'notice.signedOutHere'));
 }
 
 /** Whether the copy button should still say "Copied". */

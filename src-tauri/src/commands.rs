@@ -84,14 +84,25 @@ pub async fn refresh<R: Runtime>(
     }
 }
 
-/// Signs out on this machine.
+/// A finished sign-out: whether Feishu confirmed the revocation, and the session state after it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedOut {
+    /// Feishu confirmed that the session's tokens are revoked.
+    pub revoked: bool,
+    #[serde(flatten)]
+    pub state: SessionState,
+}
+
+/// Signs out here, then revokes the session's tokens at Feishu (best effort).
 #[tauri::command]
 pub async fn sign_out<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> CommandResult<SessionState> {
+) -> CommandResult<SignedOut> {
     let account = state.account();
     let report = account.sign_out().await?;
+    let revoked = report.revocation == Revocation::Revoked;
     let activity = match report.outcome {
         SignOut::SignedOut(session) => Activity::SignedOut {
             name: session.profile.name,
@@ -108,7 +119,10 @@ pub async fn sign_out<R: Runtime>(
         },
     };
     activity::record(&app, activity, None);
-    Ok(state.feed.publish_current(&app, &account)?)
+    Ok(SignedOut {
+        revoked,
+        state: state.feed.publish_current(&app, &account)?,
+    })
 }
 
 /// Puts a valid access token on the clipboard, refreshing first if needed. The token never goes

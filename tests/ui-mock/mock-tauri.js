@@ -280,7 +280,7 @@
       const name = session?.profile?.name;
       setSession(null);
       log(name ? 'signedOut' : 'nothingToSignOut', name ? { name, revoked: true } : undefined);
-      return clone(sessionState());
+      return clone({ revoked: Boolean(name), ...sessionState() });
     },
 
     async copy_access_token() {

@@ -221,7 +221,8 @@ export const en = {
   'settings.loadFailed': 'The settings couldn’t be loaded: {message}',
 
   'notice.signedIn': 'Signed in as {name}.',
-  'notice.signedOut': 'Signed out.',
+  'notice.signedOut': 'Signed out; Feishu revoked the tokens.',
+  'notice.signedOutHere': 'Signed out here; Feishu did not confirm the revocation (see Activity).',
   'notice.refreshed': 'Token refreshed.',
   'notice.copied': 'Access token copied to the clipboard.',
   'notice.saved': 'Settings saved.',

@@ -221,7 +221,8 @@ export const zh = {
   'settings.loadFailed': '无法加载设置：{message}',
 
   'notice.signedIn': '已登录：{name}。',
-  'notice.signedOut': '已退出登录。',
+  'notice.signedOut': '已退出登录；飞书已撤销令牌。',
+  'notice.signedOutHere': '已在本机退出登录；飞书未确认撤销令牌（见活动记录）。',
   'notice.refreshed': '令牌已刷新。',
   'notice.copied': '访问令牌已复制到剪贴板。',
   'notice.saved': '设置已保存。',
