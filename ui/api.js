@@ -36,6 +36,7 @@ export const api = {
   refresh: () => call('refresh'),
   signOut: () => call('sign_out'),
   copyAccessToken: () => call('copy_access_token'),
+  copyText: (text) => call('copy_text', { text }),
   settings: () => call('settings'),
   saveSettings: (settings) => call('save_settings', { settings }),
   activity: () => call('activity'),

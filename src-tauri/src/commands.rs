@@ -148,6 +148,28 @@ pub async fn copy_access_token<R: Runtime>(
     Ok(())
 }
 
+/// The longest text [`copy_text`] copies: an ID, a URI or a path, never a document.
+const COPY_TEXT_MAX: usize = 4096;
+
+/// Puts text the window shows (an Open ID, a redirect URI, a path, an error's details) on the
+/// clipboard. Only text the page already holds: secrets are copied by the commands that own them.
+#[tauri::command]
+#[allow(clippy::needless_pass_by_value)] // Tauri hands commands owned arguments.
+pub fn copy_text<R: Runtime>(app: AppHandle<R>, text: String) -> CommandResult<()> {
+    if text.len() > COPY_TEXT_MAX {
+        return Err(ShellError::new(
+            ErrorKind::Internal,
+            format!("refusing to copy {} bytes (at most {COPY_TEXT_MAX})", text.len()),
+        ));
+    }
+    app.clipboard().write_text(text).map_err(|e| {
+        ShellError::new(
+            ErrorKind::Internal,
+            format!("could not write to the clipboard: {e}"),
+        )
+    })
+}
+
 /// The settings.
 #[tauri::command]
 pub async fn settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {

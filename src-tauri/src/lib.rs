@@ -95,6 +95,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::refresh,
             commands::sign_out,
             commands::copy_access_token,
+            commands::copy_text,
             commands::settings,
             commands::save_settings,
             commands::activity,

@@ -288,6 +288,10 @@
       return null;
     },
 
+    async copy_text() {
+      return null;
+    },
+
     async save_settings(args) {
       const input = args?.settings;
       const invalid = checkSettings(input);
