@@ -1,7 +1,7 @@
 //! The commands the window may call: each parses its arguments, calls the core, and tells the
 //! window what changed. Commands are leaves: nothing else in the app calls them.
 
-use feishu_oauth::{Revocation, Route, SettingsForm, SignOut};
+use feishu_oauth::{Language, Revocation, Route, SettingsForm, SignOut};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -40,8 +40,10 @@ pub async fn sign_in<R: Runtime>(
     state: State<'_, AppState>,
     route: Route,
     scopes: Vec<String>,
+    language: Option<Language>,
 ) -> CommandResult<SignedIn> {
-    let (flow, _session) = signin::run(&app, route, &scopes).await?;
+    let language = language.unwrap_or_default();
+    let (flow, _session) = signin::run(&app, route, &scopes, language).await?;
     // Published when it was saved; whatever came since (a sign-out) is newer.
     Ok(SignedIn {
         flow,
@@ -159,7 +161,10 @@ pub fn copy_text<R: Runtime>(app: AppHandle<R>, text: String) -> CommandResult<(
     if text.len() > COPY_TEXT_MAX {
         return Err(ShellError::new(
             ErrorKind::Internal,
-            format!("refusing to copy {} bytes (at most {COPY_TEXT_MAX})", text.len()),
+            format!(
+                "refusing to copy {} bytes (at most {COPY_TEXT_MAX})",
+                text.len()
+            ),
         ));
     }
     app.clipboard().write_text(text).map_err(|e| {

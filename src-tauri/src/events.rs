@@ -37,6 +37,20 @@ pub struct SessionState {
     pub revision: u64,
     /// `None`: signed out.
     pub session: Option<SessionView>,
+    /// While the background refresh of this session is failing: why, and when it is tried
+    /// again. Only while the token needs a refresh: a valid token has nothing failing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_trouble: Option<RefreshTrouble>,
+}
+
+/// A background refresh that failed and will be tried again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshTrouble {
+    /// Why the last try failed.
+    pub error: ShellError,
+    /// When the next try is due (RFC 3339).
+    pub retry_at: String,
 }
 
 /// A step of the sign-in.

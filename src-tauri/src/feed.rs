@@ -5,12 +5,12 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use feishu_oauth::{Account, Result, Session};
+use feishu_oauth::{Account, Result, Session, TokenStatus};
 use tauri::{AppHandle, Runtime};
 use time::OffsetDateTime;
 
 use crate::{
-    events::{self, SessionState},
+    events::{self, RefreshTrouble, SessionState},
     views::SessionView,
 };
 
@@ -24,6 +24,7 @@ pub struct SessionFeed {
 struct Published {
     revision: u64,
     session: Option<Session>,
+    trouble: Option<RefreshTrouble>,
 }
 
 impl Published {
@@ -37,13 +38,28 @@ impl Published {
         true
     }
 
+    /// Holds the background refresh's trouble; `true` when that is a change.
+    fn hold_trouble(&mut self, trouble: Option<RefreshTrouble>) -> bool {
+        if self.trouble == trouble {
+            return false;
+        }
+        self.revision += 1;
+        self.trouble = trouble;
+        true
+    }
+
     fn state(&self) -> SessionState {
+        let now = OffsetDateTime::now_utc();
+        let session = self.session.as_ref().map(|s| SessionView::new(s, now));
+        // A token that is valid (refreshed by a Refresh now, or by the CLI) has nothing failing,
+        // whatever the keeper last said.
+        let needs_refresh = session
+            .as_ref()
+            .is_some_and(|s| s.token_status != TokenStatus::Valid);
         SessionState {
             revision: self.revision,
-            session: self
-                .session
-                .as_ref()
-                .map(|s| SessionView::new(s, OffsetDateTime::now_utc())),
+            session,
+            refresh_trouble: self.trouble.clone().filter(|_| needs_refresh),
         }
     }
 }
@@ -55,6 +71,7 @@ impl SessionFeed {
             current: Mutex::new(Published {
                 revision: 1,
                 session,
+                trouble: None,
             }),
         }
     }
@@ -74,6 +91,34 @@ impl SessionFeed {
             events::emit(app, events::SESSION_CHANGED, state.clone());
         }
         state
+    }
+
+    /// Publishes what the keeper found: the session, and whether its background refresh is
+    /// failing.
+    pub fn publish_kept<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        session: Option<Session>,
+        trouble: Option<RefreshTrouble>,
+    ) {
+        let (changed, state) = {
+            let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+            let changed = current.hold(session) | current.hold_trouble(trouble);
+            (changed, current.state())
+        };
+        if changed {
+            events::emit(app, events::SESSION_CHANGED, state);
+        }
+    }
+
+    /// Forgets the background refresh's trouble: the window is about to show another profile,
+    /// whose own the keeper tells at its next tick.
+    pub fn forget_trouble(&self) {
+        let _ = self
+            .current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .hold_trouble(None);
     }
 
     /// Reads `account`'s session and publishes it, holding the feed meanwhile: a read that began

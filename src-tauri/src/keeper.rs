@@ -8,12 +8,21 @@ use std::collections::HashMap;
 use feishu_oauth::{Keeper, KeeperEvent, Session, TICK};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::{activity, events::Activity, profiles, state::AppState};
+use crate::{
+    activity,
+    error::ShellError,
+    events::{Activity, RefreshTrouble},
+    profiles,
+    state::AppState,
+    views::rfc3339,
+};
 
 /// Runs until the app exits.
 pub async fn run<R: Runtime>(app: AppHandle<R>) {
     let mut keepers: HashMap<String, Keeper> = HashMap::new();
     let mut seen: HashMap<String, Option<Session>> = HashMap::new();
+    // Why each profile's last background refresh failed.
+    let mut failures: HashMap<String, ShellError> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
     loop {
         let state = app.state::<AppState>();
@@ -25,17 +34,23 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
             let Ok(account) = profiles::account(&app, name) else {
                 continue;
             };
-            let tick = keepers
-                .entry(name.clone())
-                .or_default()
-                .tick(&account)
-                .await;
+            let keeper = keepers.entry(name.clone()).or_default();
+            let tick = keeper.tick(&account).await;
             let shown = state.profile() == *name;
             for event in tick.events {
+                if let KeeperEvent::RefreshFailed(e) = &event {
+                    failures.insert(name.clone(), ShellError::from(e));
+                }
                 record(&app, event, shown);
             }
+            let trouble = keeper.retrying_at().and_then(|at| {
+                Some(RefreshTrouble {
+                    error: failures.get(name)?.clone(),
+                    retry_at: rfc3339(at),
+                })
+            });
             if shown {
-                state.feed.publish(&app, tick.session.clone());
+                state.feed.publish_kept(&app, tick.session.clone(), trouble);
             }
             if seen.get(name) != Some(&tick.session) {
                 seen.insert(name.clone(), tick.session);
@@ -43,6 +58,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
             }
         }
         keepers.retain(|name, _| names.contains(name));
+        failures.retain(|name, _| names.contains(name));
         seen.retain(|name, _| names.contains(name));
         if changed {
             profiles::changed(&app);

@@ -57,6 +57,7 @@ pub fn switch<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState
     let account = account(app, name)?;
     state.profiles.set_active(name)?;
     state.show(name, Arc::clone(&account));
+    state.feed.forget_trouble();
     let session = state.feed.publish_current(app, &account)?;
     changed(app);
     Ok(session)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use feishu_oauth::{
     signin::{self, CallbackSource, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage},
-    Error, Route, Session,
+    Error, Language, Route, Session,
 };
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_opener::OpenerExt;
@@ -30,6 +30,7 @@ pub async fn run<R: Runtime>(
     app: &AppHandle<R>,
     route: Route,
     scopes: &[String],
+    language: Language,
 ) -> Result<(u64, Session), ShellError> {
     let state = app.state::<AppState>();
     let account = state.account();
@@ -42,6 +43,7 @@ pub async fn run<R: Runtime>(
         timeout: SIGN_IN_TIMEOUT,
         slot: &state.sign_ins,
         flow,
+        language,
     };
     let source = match route {
         Route::Loopback => CallbackSource::Loopback,

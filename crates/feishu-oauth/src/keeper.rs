@@ -49,6 +49,9 @@ pub struct Tick {
 pub struct Keeper {
     backoff: Duration,
     next_attempt: Instant,
+    /// While the last background refresh failed and none has succeeded since: when the next
+    /// one will be tried, by the wall clock.
+    retrying_at: Option<OffsetDateTime>,
 }
 
 impl Default for Keeper {
@@ -56,6 +59,7 @@ impl Default for Keeper {
         Self {
             backoff: FIRST_BACKOFF,
             next_attempt: Instant::now(),
+            retrying_at: None,
         }
     }
 }
@@ -74,8 +78,16 @@ impl Keeper {
                 None
             }
         };
+        let now = OffsetDateTime::now_utc();
+        if session
+            .as_ref()
+            .is_none_or(|s| s.token_status(now) == TokenStatus::Valid)
+        {
+            // Signed out, or refreshed by someone else (a Refresh now, the CLI): nothing is
+            // failing any more.
+            self.recovered();
+        }
         if let Some(current) = &session {
-            let now = OffsetDateTime::now_utc();
             let due = Instant::now() >= self.next_attempt;
             if due && current.token_status(now) != TokenStatus::Valid && current.can_refresh(now) {
                 match account.fresh_session().await {
@@ -84,7 +96,7 @@ impl Keeper {
                             events.push(KeeperEvent::Refreshed);
                         }
                         session = Some(fresh);
-                        self.backoff = FIRST_BACKOFF;
+                        self.recovered();
                         if let Some(e) = account.unsaved() {
                             warn!(error = %e, "the refreshed session is not on disk yet");
                             events.push(KeeperEvent::NotSaved(e));
@@ -95,11 +107,23 @@ impl Keeper {
                         events.push(KeeperEvent::RefreshFailed(e));
                         session = account.current().ok().flatten();
                         self.next_attempt = Instant::now() + self.backoff;
+                        self.retrying_at = Some(OffsetDateTime::now_utc() + self.backoff);
                         self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
                     }
                 }
             }
         }
         Tick { session, events }
+    }
+
+    /// When the next background refresh will be tried, while the last one failed (and the
+    /// session still needs one): what a window shows as "retrying in 30 s".
+    pub fn retrying_at(&self) -> Option<OffsetDateTime> {
+        self.retrying_at
+    }
+
+    fn recovered(&mut self) {
+        self.retrying_at = None;
+        self.backoff = FIRST_BACKOFF;
     }
 }

@@ -31,7 +31,8 @@ use crate::{
     authorize::StateMatcher,
     callback::{Callback, CallbackError},
     error::{Error, Result},
-    pages::{self, Tone},
+    language::Language,
+    pages::{self, Page, Tone},
     redirect::{CallbackRoute, RedirectUri},
 };
 
@@ -54,6 +55,7 @@ pub struct LoopbackListener {
     /// For a `localhost` redirect, the IPv6 loopback listener beside the IPv4 one.
     ipv6: Option<TcpListener>,
     redirect_uri: RedirectUri,
+    language: Language,
 }
 
 /// The genuine callback, and the way to answer the browser that brought it.
@@ -65,9 +67,6 @@ pub struct Arrival {
     pub responder: Responder,
 }
 
-/// The page for the browser: its tone, title and message.
-type Outcome = (Tone, String, String);
-
 /// How long a responder waits for the page to be written before letting the caller go on (a
 /// process that exits right after would otherwise cut the page off).
 const DELIVERY_WAIT: Duration = Duration::from_secs(3);
@@ -75,33 +74,38 @@ const DELIVERY_WAIT: Duration = Duration::from_secs(3);
 /// Sends the outcome page to the browser that delivered the callback.
 #[derive(Debug)]
 pub struct Responder {
-    outcome: oneshot::Sender<Outcome>,
+    outcome: oneshot::Sender<Response<Full<Bytes>>>,
     delivered: oneshot::Receiver<()>,
+    language: Language,
 }
 
 impl Responder {
     /// The sign-in succeeded. Returns once the page has been written (or after a few seconds).
     pub async fn succeeded(self, who: &str) {
-        self.send((
-            Tone::Success,
-            "Signed in".into(),
-            format!("Signed in as {who}. You can close this tab and return to the app."),
-        ))
-        .await;
+        self.send(Page::SignedIn(who)).await;
     }
 
-    /// The sign-in failed: `message` says why (it carries no secret) and is escaped on the page.
-    pub async fn failed(self, message: &str) {
-        self.send((
-            Tone::Failure,
-            "Sign-in failed".into(),
-            format!("{message} Return to the app to try again."),
-        ))
-        .await;
+    /// The sign-in failed with `error`: the page sends the person back to the app, which says
+    /// why; a declined consent is told as the person's own choice.
+    pub async fn failed(self, error: &Error) {
+        let page = match error {
+            Error::AccessDenied => Page::Declined,
+            _ => Page::Failed,
+        };
+        self.send(page).await;
     }
 
-    async fn send(self, outcome: Outcome) {
-        if self.outcome.send(outcome).is_ok() {
+    async fn send(self, page: Page<'_>) {
+        let status = if page.tone() == Tone::Failure {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        if self
+            .outcome
+            .send(respond(status, page, self.language))
+            .is_ok()
+        {
             let _ = tokio::time::timeout(DELIVERY_WAIT, self.delivered).await;
         }
     }
@@ -118,6 +122,7 @@ struct Shared {
     /// addresses listened on.
     hosts: Vec<String>,
     matcher: StateMatcher,
+    language: Language,
     /// Taken by the first genuine callback; later ones (replays) find it empty.
     arrival: Mutex<Option<mpsc::Sender<Arrival>>>,
 }
@@ -165,7 +170,15 @@ impl LoopbackListener {
             listener,
             ipv6,
             redirect_uri: redirect_uri.clone(),
+            language: Language::default(),
         })
+    }
+
+    /// Words the browser's pages in `language` (English unless told).
+    #[must_use]
+    pub fn speaking(mut self, language: Language) -> Self {
+        self.language = language;
+        self
     }
 
     /// The bound address.
@@ -191,6 +204,7 @@ impl LoopbackListener {
             redirect_uri: redirect_uri.clone(),
             hosts,
             matcher,
+            language: self.language,
             arrival: Mutex::new(Some(tx)),
         });
         // The accept loop runs inside this future, not in a task of its own: when the wait ends the
@@ -280,12 +294,12 @@ async fn handle(
     shared: Arc<Shared>,
     delivery: DeliverySlot,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let language = shared.language;
     if request.method() != hyper::Method::GET {
-        return Ok(page(
+        return Ok(respond(
             StatusCode::METHOD_NOT_ALLOWED,
-            Tone::Neutral,
-            "Not allowed",
-            "This address only receives the sign-in redirect.",
+            Page::NotAllowed,
+            language,
         ));
     }
     let host = request
@@ -295,11 +309,10 @@ async fn handle(
         .unwrap_or_default();
     if !shared.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         warn!("request for another host refused (a DNS-rebinding page, or a misdirected request)");
-        return Ok(page(
+        return Ok(respond(
             StatusCode::MISDIRECTED_REQUEST,
-            Tone::Neutral,
-            "Wrong address",
-            "This address only receives the sign-in redirect.",
+            Page::WrongAddress,
+            language,
         ));
     }
     let target = request
@@ -310,26 +323,24 @@ async fn handle(
         Ok(callback) => callback,
         Err(CallbackError::NotTheRedirect) => {
             debug!(path = request.uri().path(), "stray request");
-            return Ok(page(
-                StatusCode::NOT_FOUND,
-                Tone::Neutral,
-                "Not found",
-                "This address only receives the sign-in redirect.",
-            ));
+            return Ok(respond(StatusCode::NOT_FOUND, Page::NotFound, language));
         }
         Err(e) => {
             warn!(error = %e, "malformed callback ignored");
-            return Ok(page(
+            return Ok(respond(
                 StatusCode::BAD_REQUEST,
-                Tone::Failure,
-                "Not a sign-in callback",
-                &format!("This request is not a valid sign-in callback: {e}."),
+                Page::NotACallback(&e.to_string()),
+                language,
             ));
         }
     };
     if !shared.matcher.matches(callback.state()) {
         warn!("callback with a state that matches no pending sign-in ignored");
-        return Ok(page(StatusCode::BAD_REQUEST, Tone::Failure, "Unknown sign-in", "This callback does not belong to the sign-in in progress. Start the sign-in from the app."));
+        return Ok(respond(
+            StatusCode::BAD_REQUEST,
+            Page::UnknownSignIn,
+            language,
+        ));
     }
     let Some(sender) = shared
         .arrival
@@ -338,11 +349,10 @@ async fn handle(
         .take()
     else {
         warn!("replayed callback ignored");
-        return Ok(page(
+        return Ok(respond(
             StatusCode::BAD_REQUEST,
-            Tone::Failure,
-            "Already used",
-            "This sign-in callback was already received.",
+            Page::AlreadyUsed,
+            language,
         ));
     };
     let (outcome_tx, outcome_rx) = oneshot::channel();
@@ -351,6 +361,7 @@ async fn handle(
     let responder = Responder {
         outcome: outcome_tx,
         delivered: delivered_rx,
+        language,
     };
     if sender
         .send(Arrival {
@@ -360,35 +371,18 @@ async fn handle(
         .await
         .is_err()
     {
-        return Ok(page(
-            StatusCode::GONE,
-            Tone::Failure,
-            "Sign-in ended",
-            "The sign-in is no longer waiting. Start it again from the app.",
-        ));
+        return Ok(respond(StatusCode::GONE, Page::Ended, language));
     }
     info!("sign-in callback received");
     let response = match tokio::time::timeout(OUTCOME_WAIT, outcome_rx).await {
-        Ok(Ok((tone, title, message))) => {
-            let status = if tone == Tone::Failure {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::OK
-            };
-            page(status, tone, &title, &message)
-        }
-        _ => page(
-            StatusCode::OK,
-            Tone::Neutral,
-            "Sign-in received",
-            "Return to the app to see the result.",
-        ),
+        Ok(Ok(response)) => response,
+        _ => respond(StatusCode::OK, Page::Received, language),
     };
     Ok(response)
 }
 
-fn page(status: StatusCode, tone: Tone, title: &str, message: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(pages::render(tone, title, message))));
+fn respond(status: StatusCode, page: Page<'_>, language: Language) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(page.render(language))));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(

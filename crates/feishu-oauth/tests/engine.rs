@@ -20,7 +20,7 @@ use feishu_oauth::{
         self, CallbackSource, DeepLinkDelivery, FlowId, FlowSlot, OpenBrowser, Progress,
         ProgressSink, SignInRequest, Stage,
     },
-    Account, AppCredentials, Config, ConfigFile, Error, Launching, SandboxLauncher,
+    Account, AppCredentials, Config, ConfigFile, Error, Language, Launching, SandboxLauncher,
 };
 use url::Url;
 
@@ -57,6 +57,7 @@ fn request<'a>(account: &'a Account, slot: &'a FlowSlot, flow: FlowId) -> SignIn
         timeout: Duration::from_secs(20),
         slot,
         flow,
+        language: Language::English,
     }
 }
 

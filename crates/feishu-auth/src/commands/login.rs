@@ -11,7 +11,7 @@ use feishu_oauth::{
     signin::{
         self, CallbackSource, FlowSlot, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage,
     },
-    Account, CallbackRoute, Error,
+    Account, CallbackRoute, Error, Language,
 };
 use time::OffsetDateTime;
 use url::Url;
@@ -47,6 +47,7 @@ pub async fn run(
         timeout: Duration::from_secs(timeout_secs),
         slot: &slot,
         flow: slot.next_id(),
+        language: Language::from_env(),
     };
     // Ctrl-C cancels while the browser is awaited; once the callback is in, the sign-in
     // completes (its code is spent), so it ends saved or with an error, never half done.

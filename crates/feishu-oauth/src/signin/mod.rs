@@ -26,10 +26,11 @@ pub use slot::{DeepLinkDelivery, FlowSlot};
 use crate::{
     account::Account,
     authorize::{begin, AuthorizeRequest, PendingSignIn, StateMatcher},
-    browser,
+    browser::{self, Launch},
     callback::Callback,
     client::FeishuClient,
     error::{Error, Result},
+    language::Language,
     loopback::{LoopbackListener, Responder},
     redirect::{RedirectUri, Route},
     scope::Scopes,
@@ -51,6 +52,8 @@ pub struct SignInRequest<'a> {
     /// This sign-in's id, from [`FlowSlot::next_id`]: known to the adapter before it starts, so
     /// an answer and the progress reports name the same sign-in.
     pub flow: FlowId,
+    /// The person's language, for the page the browser shows after the redirect.
+    pub language: Language,
 }
 
 /// Where the callback comes from: the adapter's choice.
@@ -130,7 +133,7 @@ pub async fn run(
     if let Some(responder) = responder {
         match &outcome {
             Ok(session) => responder.succeeded(&session.profile.name).await,
-            Err(e) => responder.failed(&e.to_string()).await,
+            Err(e) => responder.failed(e).await,
         }
     }
     outcome
@@ -190,7 +193,11 @@ async fn until_callback(
     // The receiver is ready before the browser opens.
     let (deep_link_tx, deep_link_rx) = mpsc::channel(1);
     let listener = match source {
-        CallbackSource::Loopback => Some(LoopbackListener::bind(&redirect_uri).await?),
+        CallbackSource::Loopback => Some(
+            LoopbackListener::bind(&redirect_uri)
+                .await?
+                .speaking(request.language),
+        ),
         CallbackSource::DeepLink => {
             ticket.expect_deep_link(pending.state_matcher(), redirect_uri.clone(), deep_link_tx);
             None
@@ -201,32 +208,57 @@ async fn until_callback(
         redirect_uri: &redirect_uri,
         authorize_url: &url,
     });
+    let mut launch = None;
     if browser.enabled() {
-        let opened = match &config.browser {
+        let launched = match &config.browser {
             Some(command) => browser::open_with_command(command, url.as_str()),
-            None => browser.open(&url),
+            None => browser.launch(&url),
         };
-        match opened {
-            Ok(()) => report.stage(Stage::BrowserOpened),
+        match launched {
+            Ok(started) => {
+                launch = Some(started);
+                report.stage(Stage::BrowserOpened);
+            }
             Err(e) if browser.shows_url() => report.stage(Stage::BrowserNotOpened(&e)),
             Err(e) => return Err(e),
         }
     }
     report.stage(Stage::Waiting);
-    let (callback, answer) = wait_for_callback(
+    let wait = wait_for_callback(
         listener,
         deep_link_rx,
         pending.state_matcher(),
         &redirect_uri,
         request.timeout,
-    )
-    .await?;
+    );
+    tokio::pin!(wait);
+    let (callback, answer) = loop {
+        tokio::select! {
+            arrived = &mut wait => break arrived?,
+            failure = browser_failure(&mut launch) => {
+                launch = None;
+                if !browser.shows_url() {
+                    return Err(failure);
+                }
+                report.stage(Stage::BrowserNotOpened(&failure));
+                report.stage(Stage::Waiting);
+            }
+        }
+    };
     *responder = answer;
     Ok(Arrived {
         pending,
         callback,
         client,
     })
+}
+
+/// The browser's failure, if it was started and fails; pending otherwise.
+async fn browser_failure(launch: &mut Option<Launch>) -> Error {
+    match launch {
+        Some(launch) => launch.failure().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The callback from the loopback listener (with its browser to answer) or from a deep link.

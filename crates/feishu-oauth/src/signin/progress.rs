@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{error::Error, redirect::RedirectUri, session::Session};
+use crate::{browser::Launch, error::Error, redirect::RedirectUri, session::Session};
 
 /// One sign-in's identity, rising within a process: events of a replaced sign-in are told apart
 /// from the current one's by it.
@@ -26,8 +26,9 @@ pub enum Stage<'a> {
     },
     /// The browser was asked to open the authorize page.
     BrowserOpened,
-    /// The browser could not be opened; the sign-in waits for the person to open the URL
-    /// (only when the [`OpenBrowser`] says the URL is shown to them).
+    /// The browser could not be opened, at once or a moment after it started; the sign-in goes
+    /// on waiting for the person to open the URL (only when the [`OpenBrowser`] says the URL is
+    /// shown to them).
     BrowserNotOpened(&'a Error),
     /// Waiting for the callback.
     Waiting,
@@ -92,6 +93,12 @@ pub trait ProgressSink: Send + Sync {
 pub trait OpenBrowser: Send + Sync {
     /// Opens `url`.
     fn open(&self, url: &Url) -> Result<(), Error>;
+
+    /// Opens `url` and, where the adapter can, watches the opener's exit, so a browser that
+    /// fails a moment later is reported while the sign-in waits.
+    fn launch(&self, url: &Url) -> Result<Launch, Error> {
+        self.open(url).map(|()| Launch::detached())
+    }
 
     /// Whether to open a browser at all: a person who asked for the URL alone (`--no-browser`)
     /// opens it themselves, and no configured browser command runs either.
