@@ -1,7 +1,9 @@
 //! The commands the window may call: each parses its arguments, calls the core, and tells the
 //! window what changed. Commands are leaves: nothing else in the app calls them.
 
-use feishu_oauth::{Language, Revocation, Route, SettingsForm, SignOut};
+use std::time::Duration;
+
+use feishu_oauth::{AccessToken, Language, Revocation, Route, SettingsForm, SignOut};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -10,6 +12,7 @@ use crate::{
     activity,
     error::{CommandResult, ErrorKind, ShellError},
     events::{Activity, ActivityEntry, SessionState},
+    fonts::Fonts,
     profiles, settings, signin,
     state::AppState,
     views::{ProfileChoice, SettingsView},
@@ -56,6 +59,54 @@ pub async fn sign_in<R: Runtime>(
 pub async fn cancel_sign_in(state: State<'_, AppState>) -> CommandResult<()> {
     state.sign_ins.cancel();
     Ok(())
+}
+
+/// How long "Open again" waits to hear whether the browser failed.
+const REOPEN_WATCH: Duration = Duration::from_millis(1500);
+
+/// Opens the sign-in in progress's authorize page again ("Open again"); fails when the browser
+/// cannot be opened, at once or within a moment.
+#[tauri::command]
+pub async fn open_sign_in_page<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    let url = sign_in_page(&state)?;
+    let mut launch = signin::open_page(&app, &url)?;
+    match tokio::time::timeout(REOPEN_WATCH, launch.failure()).await {
+        Ok(failure) => Err(failure.into()),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Puts the sign-in in progress's authorize page on the clipboard ("Copy link"), for a browser
+/// the app cannot open itself. The link goes from Rust to the clipboard, never through the page.
+#[tauri::command]
+pub async fn copy_sign_in_link<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    let url = sign_in_page(&state)?;
+    app.clipboard()
+        .write_text(url.as_str())
+        .map_err(|e| clipboard_error(&e))
+}
+
+fn sign_in_page(state: &AppState) -> CommandResult<url::Url> {
+    state
+        .sign_in_page
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .as_ref()
+        .map(|(_, url)| url.clone())
+        .ok_or_else(|| ShellError::new(ErrorKind::Cancelled, "no sign-in is waiting"))
+}
+
+fn clipboard_error(e: &impl std::fmt::Display) -> ShellError {
+    ShellError::new(
+        ErrorKind::Internal,
+        format!("could not write to the clipboard: {e}"),
+    )
 }
 
 /// Refreshes the access token now.
@@ -138,12 +189,8 @@ pub async fn copy_access_token<R: Runtime>(
     let session = account.fresh_session().await?;
     app.clipboard()
         .write_text(session.access_token.expose())
-        .map_err(|e| {
-            ShellError::new(
-                ErrorKind::Internal,
-                format!("could not write to the clipboard: {e}"),
-            )
-        })?;
+        .map_err(|e| clipboard_error(&e))?;
+    clear_later(app.clone(), session.access_token);
     activity::record(&app, Activity::TokenCopied, None);
     // A refresh it made shows.
     state.feed.publish_current(&app, &account)?;
@@ -167,22 +214,59 @@ pub fn copy_text<R: Runtime>(app: AppHandle<R>, text: String) -> CommandResult<(
             ),
         ));
     }
-    app.clipboard().write_text(text).map_err(|e| {
-        ShellError::new(
-            ErrorKind::Internal,
-            format!("could not write to the clipboard: {e}"),
-        )
-    })
+    app.clipboard()
+        .write_text(text)
+        .map_err(|e| clipboard_error(&e))
+}
+
+/// How long a copied access token stays on the clipboard.
+const TOKEN_ON_CLIPBOARD: Duration = Duration::from_secs(90);
+
+/// Clears the clipboard after [`TOKEN_ON_CLIPBOARD`] if it still holds `token`: a token pasted
+/// where it was needed does not linger for the next paste; anything copied since is left alone.
+fn clear_later<R: Runtime>(app: AppHandle<R>, token: AccessToken) {
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(TOKEN_ON_CLIPBOARD).await;
+        let clipboard = app.clipboard();
+        if clipboard
+            .read_text()
+            .is_ok_and(|text| text == token.expose())
+        {
+            if let Err(e) = clipboard.clear() {
+                tracing::warn!(error = %e, "the copied token could not be cleared from the clipboard");
+            }
+        }
+    });
 }
 
 /// The settings.
 #[tauri::command]
 pub async fn settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {
-    Ok(settings::view(
-        &state.profiles,
-        &state.profile(),
-        &state.account(),
-    ))
+    let mut view = settings::view(&state.profiles, &state.profile(), &state.account());
+    view.deep_link_handler = Some(settings::deep_link_handler().await);
+    Ok(view)
+}
+
+/// Runs the shown profile in the sandbox on purpose ("Try the demo"), and answers its settings.
+#[tauri::command]
+pub async fn try_demo<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CommandResult<SettingsView> {
+    let profile = state.profile();
+    let config = feishu_oauth::choose_demo(&state.profiles, &profile)?;
+    let account = state.keep(&profile, crate::account::open(&app, config)?);
+    let mut view = settings::view(&state.profiles, &profile, &account);
+    view.deep_link_handler = Some(settings::deep_link_handler().await);
+    state.feed.publish_current(&app, &account)?;
+    profiles::changed(&app);
+    Ok(view)
+}
+
+/// Which fonts the desktop has, for the window's notice when Chinese cannot be shown.
+#[tauri::command]
+pub async fn fonts() -> CommandResult<Fonts> {
+    Ok(crate::fonts::installed().await)
 }
 
 /// Saves the settings to the shared config file and switches to them.

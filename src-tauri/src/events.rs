@@ -59,6 +59,8 @@ pub struct RefreshTrouble {
 pub enum Stage {
     Started,
     BrowserOpened,
+    /// The browser could not be opened: the window offers "Open again" and "Copy link".
+    BrowserNotOpened,
     Waiting,
     CallbackReceived,
     Exchanging,
@@ -92,6 +94,10 @@ pub enum Activity {
         redirect_uri: String,
     },
     BrowserOpened,
+    /// The browser could not be opened (at once, or its opener failed a moment later).
+    BrowserNotOpened {
+        detail: String,
+    },
     CallbackReceived,
     /// Signed in as `name` with `scopes`.
     SignedIn {

@@ -11,6 +11,7 @@ mod deep_link;
 pub mod error;
 pub mod events;
 mod feed;
+mod fonts;
 mod keeper;
 mod plugin_store;
 mod profiles;
@@ -96,6 +97,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sign_out,
             commands::copy_access_token,
             commands::copy_text,
+            commands::copy_sign_in_link,
+            commands::open_sign_in_page,
+            commands::try_demo,
+            commands::fonts,
             commands::settings,
             commands::save_settings,
             commands::activity,

@@ -1,7 +1,10 @@
 //! The Settings panel's view of an account; the rules of saving a form are the core's
 //! ([`feishu_oauth::SettingsForm`]).
 
-use feishu_oauth::{custom_endpoints, overridden_by_env, Account, Profiles, Route};
+use feishu_oauth::{
+    custom_endpoints, overridden_by_env, scheme_handler, Account, Profiles, Route, SchemeHandler,
+    DEEP_LINK_SCHEME,
+};
 
 use crate::views::SettingsView;
 
@@ -24,5 +27,23 @@ pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> SettingsVi
         overridden_by_env: overridden_by_env().into_iter().map(str::to_owned).collect(),
         accounts_url,
         open_url,
+        demo: config.demo,
+        deep_link_handler: None,
     }
+}
+
+/// Who handles the deep-link scheme, for this app's executable (`xdg-mime`, about 0.1 s: run
+/// off the main thread).
+pub async fn deep_link_handler() -> SchemeHandler {
+    let lookup = || match std::env::current_exe() {
+        Ok(exe) => scheme_handler(DEEP_LINK_SCHEME, &exe),
+        Err(e) => SchemeHandler::Unknown {
+            reason: format!("this app's executable is unknown: {e}"),
+        },
+    };
+    tokio::task::spawn_blocking(lookup)
+        .await
+        .unwrap_or_else(|e| SchemeHandler::Unknown {
+            reason: e.to_string(),
+        })
 }

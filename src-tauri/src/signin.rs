@@ -2,11 +2,12 @@
 //! progress told to the window as events and activity entries. The window is brought to the
 //! front when the browser comes back.
 
-use std::time::Duration;
+use std::{sync::PoisonError, time::Duration};
 
 use feishu_oauth::{
+    open_with_program,
     signin::{self, CallbackSource, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage},
-    Error, Language, Route, Session,
+    Error, Language, Launch, Route, Session,
 };
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_opener::OpenerExt;
@@ -68,13 +69,49 @@ impl<R: Runtime> OpenBrowser for Window<'_, R> {
             .open_url(url.as_str(), None::<&str>)
             .map_err(Error::system_browser)
     }
+
+    fn launch(&self, url: &Url) -> Result<Launch, Error> {
+        open_page(self.app, url)
+    }
+
+    /// The window offers "Open again" and "Copy link": a browser that does not open need not
+    /// end the sign-in.
+    fn shows_url(&self) -> bool {
+        true
+    }
+}
+
+/// Opens the authorize page. On Linux through `xdg-open`, whose exit is watched (it is what
+/// finds no browser, and says so only by its exit code); elsewhere, or without `xdg-open`,
+/// through the opener plugin.
+pub fn open_page<R: Runtime>(app: &AppHandle<R>, url: &Url) -> Result<Launch, Error> {
+    if cfg!(target_os = "linux") {
+        match open_with_program("xdg-open", url.as_str()) {
+            Err(Error::Browser { reason, .. }) => {
+                tracing::debug!(reason, "xdg-open could not be started; using the opener");
+            }
+            launched => return launched,
+        }
+    }
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map(|()| Launch::detached())
+        .map_err(Error::system_browser)
 }
 
 impl<R: Runtime> ProgressSink for Window<'_, R> {
     fn report(&self, progress: &Progress<'_>) {
         let app = self.app;
         let (stage, error) = match &progress.stage {
-            Stage::Started { redirect_uri, .. } => {
+            Stage::Started {
+                redirect_uri,
+                authorize_url,
+            } => {
+                *app.state::<AppState>()
+                    .sign_in_page
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) =
+                    Some((progress.flow.0, (*authorize_url).clone()));
                 activity::record(
                     app,
                     Activity::Started {
@@ -87,6 +124,16 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
             Stage::BrowserOpened => {
                 activity::record(app, Activity::BrowserOpened, None);
                 (events::Stage::BrowserOpened, None)
+            }
+            Stage::BrowserNotOpened(e) => {
+                activity::record(
+                    app,
+                    Activity::BrowserNotOpened {
+                        detail: e.to_string(),
+                    },
+                    None,
+                );
+                (events::Stage::BrowserNotOpened, Some(ShellError::from(*e)))
             }
             Stage::Waiting => (events::Stage::Waiting, None),
             Stage::CallbackReceived => {
@@ -129,6 +176,22 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
             }
             _ => return,
         };
+        if matches!(
+            stage,
+            events::Stage::SignedIn | events::Stage::Failed | events::Stage::Cancelled
+        ) {
+            let state = app.state::<AppState>();
+            let mut page = state
+                .sign_in_page
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if page
+                .as_ref()
+                .is_some_and(|(flow, _)| *flow == progress.flow.0)
+            {
+                *page = None;
+            }
+        }
         events::emit(
             app,
             events::SIGN_IN_PROGRESS,

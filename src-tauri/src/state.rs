@@ -21,6 +21,9 @@ pub struct AppState {
     /// The sign-in in progress: app-wide, so a sign-in started before a settings change can
     /// still be cancelled and still receives its deep link.
     pub sign_ins: FlowSlot,
+    /// The sign-in in progress's authorize page, for "Open again" and "Copy link" (kept here,
+    /// never sent to the page: the URL carries the sign-in's `state`).
+    pub sign_in_page: Mutex<Option<(u64, url::Url)>>,
     pub feed: SessionFeed,
     pub activity: ActivityLog,
 }
@@ -41,6 +44,7 @@ impl AppState {
             shown: RwLock::new((name, account)),
             accounts: Mutex::new(accounts),
             sign_ins: FlowSlot::default(),
+            sign_in_page: Mutex::default(),
             feed: SessionFeed::new(session),
             activity: ActivityLog::default(),
         }

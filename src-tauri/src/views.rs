@@ -1,6 +1,6 @@
 //! What the window sees of the session and the settings (camelCase): never a secret type.
 
-use feishu_oauth::{IssuerBrand, Profile, Session, TokenStatus};
+use feishu_oauth::{IssuerBrand, Profile, SchemeHandler, Session, TokenStatus};
 use serde::Serialize;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
@@ -165,4 +165,10 @@ pub struct SettingsView {
     pub accounts_url: Option<String>,
     /// The Open API's base URL, when it is not the brand's own.
     pub open_url: Option<String>,
+    /// The sandbox was chosen on purpose ("Try the demo"); without it and without an App ID
+    /// the window says the app is not set up.
+    pub demo: bool,
+    /// Who handles the deep-link scheme on this desktop: `None` until looked up (the `settings`
+    /// command does; the window's initial state does not wait for it).
+    pub deep_link_handler: Option<SchemeHandler>,
 }

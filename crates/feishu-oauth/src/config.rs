@@ -88,6 +88,10 @@ pub struct Config {
     pub browser: Option<String>,
     /// Where the session store lives.
     pub data_dir: PathBuf,
+    /// The person chose the sandbox ("Try the demo", `demo = true`, `FEISHU_SIGNIN_DEMO=1`): with
+    /// no App ID and without this, the window says the app is not set up rather than quietly
+    /// signing anyone in to the demo.
+    pub demo: bool,
 }
 
 /// The config file as written on disk: every key optional.
@@ -115,6 +119,9 @@ pub struct ConfigFile {
     /// `scopes`, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<String>,
+    /// `demo`: the sandbox was chosen on purpose (meaningful without an App ID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
 }
 
 impl std::fmt::Debug for ConfigFile {
@@ -131,6 +138,7 @@ impl std::fmt::Debug for ConfigFile {
             .field("open_url", &self.open_url)
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
+            .field("demo", &self.demo)
             .finish()
     }
 }
@@ -293,6 +301,15 @@ pub fn shown_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// A yes/no environment value.
+fn parse_flag(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
 /// Reads one variable; an empty value counts as unset.
 pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -410,6 +427,15 @@ impl Config {
             scopes,
             browser: env("FEISHU_SIGNIN_BROWSER"),
             data_dir,
+            demo: match env("FEISHU_SIGNIN_DEMO") {
+                Some(raw) => parse_flag(&raw).ok_or_else(|| {
+                    Error::config(
+                        "FEISHU_SIGNIN_DEMO",
+                        format!("`{raw}` is not 1, 0, true or false"),
+                    )
+                })?,
+                None => file.demo.unwrap_or(false),
+            },
         })
     }
 

@@ -37,6 +37,7 @@ mod profiles;
 mod redirect;
 mod revoke;
 mod sandbox;
+mod scheme_handler;
 mod scope;
 mod secret;
 mod session;
@@ -64,13 +65,15 @@ pub use profiles::{check_name as check_profile_name, Profiles, DEFAULT_PROFILE, 
 pub use redirect::{CallbackRoute, RedirectUri, Route, DEEP_LINK_SCHEME};
 pub use revoke::{Revocation, TokenKind};
 pub use sandbox::{ChildProcess, Launching, RunningSandbox, SandboxLauncher};
+pub use scheme_handler::{scheme_handler, SchemeHandler};
 pub use scope::Scopes;
 pub use secret::{
     AccessToken, AppSecret, AuthorizationCode, CsrfState, PkceVerifier, RefreshToken,
 };
 pub use session::{Issuer, Session, StaleReason, TokenStatus};
 pub use settings::{
-    config_path, custom_endpoints, load_or_sandbox, overridden_by_env, Saved, SettingsForm,
+    choose_demo, config_path, custom_endpoints, load_or_sandbox, overridden_by_env, Saved,
+    SettingsForm,
 };
 pub use store::{
     stored_session, FileStore, SessionStore, StoreLock, SESSION_FILE_NAME, SESSION_KEY,

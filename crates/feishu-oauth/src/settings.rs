@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// The variables that override the config file, as [`Config::load`] reads them.
-pub const ENV_OVERRIDES: [&str; 7] = [
+pub const ENV_OVERRIDES: [&str; 8] = [
     "FEISHU_APP_ID",
     "FEISHU_APP_SECRET",
     "FEISHU_BRAND",
@@ -24,6 +24,7 @@ pub const ENV_OVERRIDES: [&str; 7] = [
     "FEISHU_SCOPES",
     "FEISHU_ACCOUNTS_URL",
     "FEISHU_OPEN_URL",
+    "FEISHU_SIGNIN_DEMO",
 ];
 
 /// The override variables set in this process's environment: what a saved form will not change.
@@ -163,6 +164,16 @@ impl SettingsForm {
             kept_broken,
         })
     }
+}
+
+/// Profile `name` runs the sandbox on purpose from now on ("Try the demo"): `demo = true` in its
+/// settings file, every other key kept. Returns the configuration it makes.
+pub fn choose_demo(profiles: &Profiles, name: &str) -> Result<Config> {
+    let path = profiles.config_file(name);
+    let mut file = ConfigFile::read_for_edit(&path)?;
+    file.demo = Some(true);
+    file.write_replacing(&path)?;
+    profiles.load(name)
 }
 
 #[cfg(test)]
