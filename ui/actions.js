@@ -5,11 +5,13 @@
 // its flow id (an ended sign-in stays ended), an activity entry its sequence number.
 
 import { api, listen, toShellError } from './api.js';
-import { t } from './i18n.js';
+import { getLang } from './i18n.js';
 import { OFFLINE_ACCESS } from './scopes.js';
 import { state, update } from './state.js';
 
 const TERMINAL_STAGES = new Set(['signedIn', 'failed', 'cancelled']);
+// Endings that are the person's own doing: told calmly in the sign-in card, not as a failure.
+const OUTCOME_OF_KIND = { cancelled: 'cancelled', declined: 'declined' };
 const COPIED_FOR_MS = 2000;
 
 // Our own `sign_in` call is in flight: its promise reports the outcome, so progress events
@@ -67,7 +69,7 @@ export async function init() {
 async function load() {
   // Each separately: unreadable settings should not hide a good session, nor the reverse.
   apply(await Promise.allSettled([api.session(), api.settings(), api.activity()]), load);
-  await loadProfiles();
+  await Promise.all([loadProfiles(), state.fonts ? null : checkFonts()]);
 }
 
 /** The switcher's list; a failure leaves the one shown as it was. */
@@ -101,7 +103,7 @@ export async function removeProfile(name) {
   if (answer === undefined) return;
   applySession(answer);
   await Promise.allSettled([loadSettings(), loadProfiles()]);
-  notify(t('notice.profileRemoved', { name }));
+  notify('notice.profileRemoved', { name });
 }
 
 /** Adds a profile and shows it; resolves to whether it was added. */
@@ -140,7 +142,7 @@ export async function loadSettings() {
 export async function saveSettings(settings) {
   const saved = await api.saveSettings(settings);
   update({ settings: saved });
-  notify(t('notice.saved'));
+  notify('notice.saved');
   return saved;
 }
 
@@ -155,15 +157,15 @@ export async function signIn(request) {
     error: null,
   });
   try {
-    const answer = await api.signIn(request.route, request.scopes);
+    const answer = await api.signIn(request.route, request.scopes, getLang());
     applySession(answer);
     finishSignIn(answer?.flow, 'signedIn');
-    notify(t('notice.signedIn', { name: answer?.session?.profile?.name ?? '' }));
+    notify('notice.signedIn', { name: answer?.session?.profile?.name ?? '' });
   } catch (error) {
     const shellError = toShellError(error);
-    const cancelled = shellError.kind === 'cancelled';
-    finishSignIn(shellError.flow, cancelled ? 'cancelled' : 'failed');
-    if (!cancelled) showError('signIn', shellError, () => signIn(request));
+    const outcome = OUTCOME_OF_KIND[shellError.kind] ?? 'failed';
+    finishSignIn(shellError.flow, outcome);
+    if (outcome === 'failed') showError('signIn', shellError, () => signIn(request));
   } finally {
     signInPending = false;
   }
@@ -184,8 +186,46 @@ function finishSignIn(flow, outcome) {
 function applySession(sessionState) {
   if (typeof sessionState?.revision !== 'number' || sessionState.revision <= shownRevision) return false;
   shownRevision = sessionState.revision;
-  update({ session: sessionState.session ?? null });
+  const patch = { session: sessionState.session ?? null, refreshTrouble: sessionState.refreshTrouble ?? null };
+  // The session could not be renewed and is gone: "Your session ended", not a crash.
+  if (sessionState.ended) patch.signInOutcome = 'ended';
+  update(patch);
   return true;
+}
+
+/** Runs the shown profile in the demo ("Try the demo"). */
+export async function tryDemo() {
+  const settings = await run('demo', () => api.tryDemo());
+  if (settings === undefined) return;
+  update({ settings, signInOutcome: null });
+  await load();
+}
+
+/** Opens the waiting sign-in's page in the browser again. */
+export async function openSignInPageAgain() {
+  const done = await run('openAgain', () => api.openSignInPage().then(() => true));
+  if (done && state.signIn) update({ signIn: { ...state.signIn, browserFailed: false } });
+}
+
+/** Puts the waiting sign-in's link on the clipboard (Rust copies it; the page never holds it). */
+export async function copySignInLink() {
+  const done = await run('copyLink', () => api.copySignInLink().then(() => true));
+  if (done) notify('notice.linkCopied');
+}
+
+/** Copies text the page shows (an ID, the scripts' command, an error's details). */
+export async function copyText(text, noticeKey, vars) {
+  const done = await run('copyText', () => api.copyText(text).then(() => true));
+  if (done) notify(noticeKey, vars);
+}
+
+/** Looks up once whether a Chinese font is installed (for the notice when none is). */
+export async function checkFonts() {
+  try {
+    update({ fonts: await api.fonts() });
+  } catch {
+    // Unknown: nothing is said.
+  }
 }
 
 /** Signs in again with the last request, or the configured defaults when there was none. */
@@ -202,14 +242,14 @@ export async function refresh() {
   const answer = await run('refresh', () => api.refresh());
   if (answer === undefined) return;
   applySession(answer);
-  notify(t('notice.refreshed'));
+  notify('notice.refreshed');
 }
 
 export async function copyToken() {
   const done = await run('copy', () => api.copyAccessToken().then(() => true));
   if (!done) return;
   update({ copiedAt: Date.now() });
-  notify(t('notice.copied'));
+  notify('notice.copied');
   // Repaint once the "Copied" moment is over.
   setTimeout(() => update({}), COPIED_FOR_MS + 50);
 }
@@ -219,7 +259,7 @@ export async function signOut() {
   if (answer === undefined) return;
   applySession(answer);
   update({ signInOutcome: null });
-  notify(t(answer.revoked ? 'notice.signedOut' : 'notice.signedOutHere'));
+  notify(answer.revoked ? 'notice.signedOut' : 'notice.signedOutHere');
 }
 
 /** Whether the copy button should still say "Copied". */
@@ -255,7 +295,7 @@ async function run(context, command) {
 }
 
 function runAgain(context) {
-  const actions = { cancel: cancelSignIn, refresh, copy: copyToken, signOut };
+  const actions = { cancel: cancelSignIn, refresh, copy: copyToken, signOut, demo: tryDemo };
   return actions[context]?.();
 }
 
@@ -277,9 +317,10 @@ function clearError(context) {
   if (state.error?.context === context) update({ error: null });
 }
 
-function notify(text) {
+/** A toast: its key and parameters, worded when shown, so it follows a language switch. */
+function notify(key, vars) {
   noticeId += 1;
-  update({ notice: { text, id: noticeId } });
+  update({ notice: { key, vars, id: noticeId } });
 }
 
 function onSessionChanged(sessionState) {
@@ -300,15 +341,21 @@ function onProgress(progress) {
     }
     // Not ours (the page was reloaded mid sign-in): the event is all there is.
     finishSignIn(progress.flow, progress.stage);
-    if (progress.stage === 'failed' && progress.error && progress.error.kind !== 'cancelled') {
+    if (progress.stage === 'failed' && progress.error && !(progress.error.kind in OUTCOME_OF_KIND)) {
       showError('signIn', progress.error, signInAgain);
+    } else if (progress.error?.kind === 'declined') {
+      update({ signInOutcome: 'declined' });
     }
     return;
   }
   const same = previous?.flow === progress.flow || (previous && previous.flow == null);
+  // The browser did not open: the stage moves on to waiting, the notice stays until it opens.
+  const browserFailed = progress.stage === 'browserNotOpened' || (same && previous?.browserFailed && progress.stage === 'waiting');
   update({
     signIn: {
-      stage: progress.stage,
+      browserFailed: Boolean(browserFailed),
+      browserError: browserFailed ? progress.error ?? previous?.browserError ?? null : null,
+      stage: progress.stage === 'browserNotOpened' ? 'waiting' : progress.stage,
       flow: progress.flow,
       route: progress.route ?? previous?.route ?? 'loopback',
       deadline: progress.deadline ?? null,

@@ -31,12 +31,16 @@ async function call(command, args) {
 
 export const api = {
   session: () => call('session'),
-  signIn: (route, scopes) => call('sign_in', { route, scopes }),
+  signIn: (route, scopes, language) => call('sign_in', { route, scopes, language }),
   cancelSignIn: () => call('cancel_sign_in'),
   refresh: () => call('refresh'),
   signOut: () => call('sign_out'),
   copyAccessToken: () => call('copy_access_token'),
   copyText: (text) => call('copy_text', { text }),
+  copySignInLink: () => call('copy_sign_in_link'),
+  openSignInPage: () => call('open_sign_in_page'),
+  tryDemo: () => call('try_demo'),
+  fonts: () => call('fonts'),
   settings: () => call('settings'),
   saveSettings: (settings) => call('save_settings', { settings }),
   activity: () => call('activity'),

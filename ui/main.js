@@ -13,6 +13,7 @@ import * as errorPanel from './views/error.js';
 import * as header from './views/header.js';
 import * as profiles from './views/profiles.js';
 import * as settings from './views/settings.js';
+import * as setup from './views/setup.js';
 import * as signedIn from './views/signed-in.js';
 import * as signedOut from './views/signed-out.js';
 import * as toast from './views/toast.js';
@@ -21,13 +22,23 @@ const openSettings = () => settings.open();
 let shownView = null;
 
 function render(s) {
-  const view = !s.loaded ? null : s.signIn ? 'signing-in' : s.session ? 'signed-in' : 'signed-out';
+  const view = !s.loaded
+    ? null
+    : s.signIn
+      ? 'signing-in'
+      : s.session
+        ? 'signed-in'
+        : setup.notSetUp(s)
+          ? 'not-set-up'
+          : 'signed-out';
   if (view) document.body.dataset.state = view;
   $('loading').hidden = s.loaded;
+  $('view-not-set-up').hidden = view !== 'not-set-up';
   $('view-signed-out').hidden = view !== 'signed-out' && view !== 'signing-in';
   $('view-signed-in').hidden = view !== 'signed-in';
 
   header.render(s);
+  setup.render(s);
   profiles.render(s);
   errorPanel.render(s);
   signedOut.render(s);
@@ -42,7 +53,8 @@ function render(s) {
     const first = shownView === null;
     shownView = view;
     if (!first && view && focusIsLost()) {
-      (view === 'signed-in' ? signedIn.focusTarget() : signedOut.focusTarget(s)).focus();
+      const target = { 'signed-in': signedIn.focusTarget, 'not-set-up': setup.focusTarget }[view];
+      (target ? target() : signedOut.focusTarget(s)).focus();
     }
     if (first && view) reportFirstRender(view);
   }
@@ -74,13 +86,26 @@ function start() {
 
   header.mount({ openSettings });
   profiles.mount({ openSettings });
-  errorPanel.mount({ retry: actions.retry, dismiss: actions.dismissError, openSettings });
-  signedOut.mount({ signIn: actions.signIn, cancelSignIn: actions.cancelSignIn });
+  setup.mount({ openSettings, tryDemo: actions.tryDemo });
+  errorPanel.mount({
+    retry: actions.retry,
+    dismiss: actions.dismissError,
+    openSettings,
+    copyText: actions.copyText,
+    useRoute: signedOut.useRoute,
+  });
+  signedOut.mount({
+    signIn: actions.signIn,
+    cancelSignIn: actions.cancelSignIn,
+    openAgain: actions.openSignInPageAgain,
+    copyLink: actions.copySignInLink,
+  });
   signedIn.mount({
     refresh: actions.refresh,
     copyToken: actions.copyToken,
     signOut: actions.signOut,
     signInAgain: actions.signInAgain,
+    copyText: actions.copyText,
   });
   settings.mount({
     loadSettings: actions.loadSettings,
@@ -110,7 +135,7 @@ function bundledFontsLoaded() {
   return Promise.all([
     document.fonts.load(`14px ${sans}`),
     document.fonts.load(`bold 14px ${sans}`),
-    document.fonts.load(`bold 14px ${sans}`, '中文'),
+    document.fonts.load('bold 14px "Noto Sans SC (language button)"', '中文'),
     document.fonts.load('12px "DejaVu Sans Mono (bundled)"'),
   ]).catch(() => {});
 }

@@ -5,8 +5,10 @@ export const state = {
   loaded: false, // the first `session`/`settings` answer has arrived (or failed)
   session: null, // SessionView | null
   settings: null, // SettingsView | null
-  signIn: null, // { stage, route, deadline, startedAt } while a sign-in is under way
-  signInOutcome: null, // 'signedIn' | 'failed' | 'cancelled' after the last sign-in ended
+  signIn: null, // { stage, route, deadline, startedAt, browserFailed, browserError } while a sign-in is under way
+  signInOutcome: null, // 'signedIn' | 'failed' | 'cancelled' | 'declined' after the last sign-in; 'ended' when the session could not be renewed
+  refreshTrouble: null, // { error: ShellError, retryAt } while the background refresh is failing
+  fonts: null, // { chinese: boolean | null } once looked up
   error: null, // { context, error: ShellError, retry?: () => void }
   activity: [], // ActivityEntry[], oldest first
   busy: {}, // { refresh?: true, copy?: true, signOut?: true, cancel?: true }

@@ -41,6 +41,10 @@ pub struct SessionState {
     /// again. Only while the token needs a refresh: a valid token has nothing failing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_trouble: Option<RefreshTrouble>,
+    /// The session just ended because it could not be renewed (Feishu refused its refresh
+    /// token): the window says "Your session ended", not a failure.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ended: bool,
 }
 
 /// A background refresh that failed and will be tried again.

@@ -25,6 +25,8 @@ struct Published {
     revision: u64,
     session: Option<Session>,
     trouble: Option<RefreshTrouble>,
+    /// The last change was a session ending because it could not be renewed.
+    ended: bool,
 }
 
 impl Published {
@@ -35,6 +37,7 @@ impl Published {
         }
         self.revision += 1;
         self.session = session;
+        self.ended = false;
         true
     }
 
@@ -60,6 +63,7 @@ impl Published {
             revision: self.revision,
             session,
             refresh_trouble: self.trouble.clone().filter(|_| needs_refresh),
+            ended: self.ended && self.session.is_none(),
         }
     }
 }
@@ -72,6 +76,7 @@ impl SessionFeed {
                 revision: 1,
                 session,
                 trouble: None,
+                ended: false,
             }),
         }
     }
@@ -93,17 +98,21 @@ impl SessionFeed {
         state
     }
 
-    /// Publishes what the keeper found: the session, and whether its background refresh is
-    /// failing.
+    /// Publishes what the keeper found: the session, whether its background refresh is failing,
+    /// and whether it just `ended` because it could not be renewed.
     pub fn publish_kept<R: Runtime>(
         &self,
         app: &AppHandle<R>,
         session: Option<Session>,
         trouble: Option<RefreshTrouble>,
+        ended: bool,
     ) {
         let (changed, state) = {
             let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
             let changed = current.hold(session) | current.hold_trouble(trouble);
+            if changed && ended {
+                current.ended = true;
+            }
             (changed, current.state())
         };
         if changed {

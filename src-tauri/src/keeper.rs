@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use feishu_oauth::{Keeper, KeeperEvent, Session, TICK};
+use feishu_oauth::{Error, Keeper, KeeperEvent, Session, TICK};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::{
@@ -37,6 +37,10 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
             let keeper = keepers.entry(name.clone()).or_default();
             let tick = keeper.tick(&account).await;
             let shown = state.profile() == *name;
+            let ended = tick.session.is_none()
+                && tick.events.iter().any(|e| {
+                    matches!(e, KeeperEvent::RefreshFailed(Error::SignInRequired { .. }))
+                });
             for event in tick.events {
                 if let KeeperEvent::RefreshFailed(e) = &event {
                     failures.insert(name.clone(), ShellError::from(e));
@@ -50,7 +54,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                 })
             });
             if shown {
-                state.feed.publish_kept(&app, tick.session.clone(), trouble);
+                state.feed.publish_kept(&app, tick.session.clone(), trouble, ended);
             }
             if seen.get(name) != Some(&tick.session) {
                 seen.insert(name.clone(), tick.session);

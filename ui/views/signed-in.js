@@ -1,36 +1,47 @@
-// Signed in: the profile, the tokens' expiry with live countdowns and status, the granted
-// scopes, and Refresh now / Copy access token / Sign out.
+// Signed in: who (and that the app keeps the session fresh), the opaque IDs under Details with
+// Copy, the tokens' expiry with live countdowns and status (and a failing background refresh,
+// with Retry), the granted scopes with what each means, and how scripts use the session.
 
 import { $, afterNextPaint, h, setButton } from '../dom.js';
-import { DAYS, formatCountdown, formatDateTime, formatMargin, parseInstant } from '../format.js';
+import { DAYS, formatCountdown, formatDateTime, formatDuration, formatMargin, parseInstant } from '../format.js';
 import { t } from '../i18n.js';
 import { icon } from '../icons.js';
 import { describeScope } from '../scopes.js';
+import { hasChinese } from './setup.js';
 
 // Warn this long before the session can no longer be renewed.
 const REAUTH_WARNING_MS = 14 * DAYS;
 const STATUS_RANK = { valid: 0, needsRefresh: 1, expired: 2 };
 const AVATAR_COLOURS = 6;
 
-// The profile fields shown under the name, in order, each only when present.
+// The profile fields a person reads, under the name, each only when present.
 const FACTS = [
-  ['openId', 'profile.openId', 'profile-open-id'],
-  ['unionId', 'profile.unionId', 'profile-union-id'],
-  ['tenantKey', 'profile.tenant', 'profile-tenant'],
   ['email', 'profile.email', 'profile-email'],
   ['enterpriseEmail', 'profile.enterpriseEmail', 'profile-enterprise-email'],
   ['mobile', 'profile.mobile', 'profile-mobile'],
-  ['userId', 'profile.userId', 'profile-user-id'],
   ['employeeNo', 'profile.employeeNo', 'profile-employee-no'],
+];
+// The opaque IDs a developer or a helpdesk asks for: under Details, each with Copy.
+const IDS = [
+  ['openId', 'profile.openId', 'profile-open-id'],
+  ['unionId', 'profile.unionId', 'profile-union-id'],
+  ['userId', 'profile.userId', 'profile-user-id'],
+  ['tenantKey', 'profile.tenant', 'profile-tenant'],
 ];
 
 let avatarKey = '';
+let copyValue = null;
 
-export function mount({ refresh, copyToken, signOut, signInAgain }) {
+export function mount({ refresh, copyToken, signOut, signInAgain, copyText }) {
+  copyValue = copyText;
   $('refresh').addEventListener('click', refresh);
+  $('refresh-retry').addEventListener('click', refresh);
   $('copy-token').addEventListener('click', copyToken);
   $('sign-out').addEventListener('click', signOut);
   $('sign-in-again').addEventListener('click', signInAgain);
+  $('copy-command').addEventListener('click', () =>
+    copyText($('scripts-command').textContent, 'notice.commandCopied'),
+  );
 }
 
 export function render(state, { recentlyCopied }) {
@@ -38,16 +49,25 @@ export function render(state, { recentlyCopied }) {
   if (!session) return;
   const profile = session.profile ?? {};
 
-  $('profile-name').textContent = profile.name || profile.enName || profile.openId || '';
+  // Without a font for Chinese the name would be blank: the English name stands in meanwhile.
+  const blankName = state.fonts?.chinese === false && hasChinese(profile.name) && present(profile.enName);
+  $('profile-name').textContent = blankName ? profile.enName : profile.name || profile.enName || profile.openId || '';
   const enName = $('profile-en-name');
-  enName.textContent = profile.enName && profile.enName !== profile.name ? profile.enName : '';
+  enName.textContent = !blankName && profile.enName && profile.enName !== profile.name ? profile.enName : '';
   enName.hidden = enName.textContent === '';
   renderAvatar(profile);
 
   $('profile-facts').replaceChildren(
     ...FACTS.filter(([field]) => present(profile[field])).map(([field, label, id]) =>
-      h('div', { class: 'fact' }, h('dt', { text: t(label) }), h('dd', { id, class: 'mono', text: profile[field] })),
+      h('div', { class: 'fact' }, h('dt', { text: t(label) }), h('dd', { id, text: profile[field] })),
     ),
+  );
+  $('profile-id-list').replaceChildren(
+    ...IDS.filter(([field]) => present(profile[field])).map(([field, label, id]) => idRow(profile[field], label, id)),
+  );
+  $('profile-ids').hidden = !IDS.some(([field]) => present(profile[field]));
+  $('fresh-note-text').textContent = t(
+    state.refreshTrouble ? 'fresh.trouble' : session.refreshTokenExpiresAt ? 'fresh.note' : 'fresh.noRefresh',
   );
 
   setDate($('access-expires'), session.accessTokenExpiresAt);
@@ -60,7 +80,15 @@ export function render(state, { recentlyCopied }) {
 
   const scopes = Array.isArray(session.scopes) ? session.scopes : [];
   $('scopes').replaceChildren(
-    ...scopes.map((scope) => h('li', { class: 'chip mono', title: describeScope(scope), text: scope })),
+    ...scopes.map((scope) => {
+      const description = describeScope(scope);
+      return h(
+        'li',
+        { class: 'scope-item' },
+        description ? h('span', { class: 'scope-desc', text: description }) : null,
+        h('code', { class: 'scope-name', text: scope }),
+      );
+    }),
   );
   $('scopes-empty').hidden = scopes.length > 0;
 
@@ -72,6 +100,7 @@ export function render(state, { recentlyCopied }) {
   setButton($('copy-token'), {
     label: t(state.busy.copy ? 'tokens.copying' : copied ? 'tokens.copied' : 'tokens.copy'),
     busy: Boolean(state.busy.copy),
+    disabled: Boolean(state.busy.copy) || copyBlocked(state, Date.now()),
   });
   $('copy-token').classList.toggle('copied', copied);
   swapIcon($('copy-token'), copied ? 'check' : 'copy');
@@ -80,8 +109,42 @@ export function render(state, { recentlyCopied }) {
     busy: Boolean(state.busy.signOut),
   });
 
-  $('token-note').textContent = t('tokens.note', { margin: formatMargin(session.refreshMarginSeconds) });
   tick(state, Date.now());
+}
+
+/** An ID with its Copy button. */
+function idRow(value, label, id) {
+  const name = t(label);
+  return h(
+    'div',
+    { class: 'fact id-fact' },
+    h('dt', { text: name }),
+    h(
+      'dd',
+      {},
+      h('span', { id, class: 'mono', text: value }),
+      h(
+        'button',
+        {
+          class: 'icon-button',
+          type: 'button',
+          'aria-label': t('profile.copy', { label: name }),
+          title: t('profile.copy', { label: name }),
+          onclick: () => copyValue?.(value, 'notice.valueCopied', { label: name }),
+        },
+        icon('copy'),
+      ),
+    ),
+  );
+}
+
+/**
+ * An expired token cannot be copied while the refresh that would renew it is failing: the
+ * button would only fail too. Copy refreshes first otherwise.
+ */
+function copyBlocked(state, now) {
+  const access = parseInstant(state.session?.accessTokenExpiresAt);
+  return Boolean(state.refreshTrouble) && Number.isFinite(access) && now >= access;
 }
 
 /** The countdowns, the status and the re-authorize warning move with the clock. */
@@ -104,6 +167,14 @@ export function tick(state, now) {
   pill.dataset.status = status;
   $('access-countdown').classList.toggle('past', now >= access);
 
+  renderTrouble(state, now);
+  const blocked = copyBlocked(state, now);
+  if ($('copy-token').disabled !== (blocked || Boolean(state.busy.copy))) $('copy-token').disabled = blocked || Boolean(state.busy.copy);
+  const note = blocked
+    ? t('tokens.copyExpired')
+    : `${t('tokens.note', { margin: formatMargin(session.refreshMarginSeconds) })} ${t('tokens.copyNote')}`;
+  if ($('copy-token-note').textContent !== note) $('copy-token-note').textContent = note;
+
   const warning = $('reauth-warning');
   const past = Number.isFinite(reauth) && now >= reauth;
   const soon = Number.isFinite(reauth) && reauth - now < REAUTH_WARNING_MS;
@@ -114,6 +185,29 @@ export function tick(state, now) {
     const text = past ? t('tokens.reauthPast') : t('tokens.reauthSoon', { date: formatDateTime(reauth) });
     if ($('reauth-warning-text').textContent !== text) $('reauth-warning-text').textContent = text;
   }
+}
+
+/** "Can't reach Feishu. Retrying in 30 s.", with Retry, while the background refresh fails. */
+function renderTrouble(state, now) {
+  const trouble = state.refreshTrouble;
+  const box = $('refresh-trouble');
+  box.hidden = !trouble;
+  if (!trouble) return;
+  const error = trouble.error ?? {};
+  const cause =
+    error.kind === 'network'
+      ? t('tokens.trouble.network')
+      : error.kind === 'feishu'
+        ? t('tokens.trouble.feishu', { code: error.code })
+        : t('tokens.trouble.other');
+  const retryAt = parseInstant(trouble.retryAt);
+  const left = retryAt - now;
+  const text =
+    Number.isFinite(left) && left >= 1000
+      ? t('tokens.trouble', { cause, d: formatDuration(left, { dropZeros: true }) })
+      : t('tokens.trouble.now', { cause });
+  if ($('refresh-trouble-text').textContent !== text) $('refresh-trouble-text').textContent = text;
+  setButton($('refresh-retry'), { label: t('tokens.retry'), busy: Boolean(state.busy.refresh) });
 }
 
 export function focusTarget() {

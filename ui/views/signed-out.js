@@ -1,5 +1,6 @@
-// Signed out: the sign-in button, the callback route and the scopes to request.
-// While signing in, the same card shows the steps, a countdown to the deadline and Cancel.
+// Signed out: the sign-in button, and under Advanced the callback route and the scopes to
+// request. While signing in, the same card shows the steps, a countdown to the deadline, Open
+// again and Copy link (told when the browser did not open), and Cancel (also Escape).
 
 import { $, h, setButton } from '../dom.js';
 import { formatClock, parseInstant } from '../format.js';
@@ -15,12 +16,26 @@ let seededFrom = null; // the settings scopes the selection was last reset to
 let routeChosen = false; // the user picked a route: settings changes no longer move it
 let renderedListKey = '';
 
-export function mount({ signIn, cancelSignIn }) {
-  $('sign-in').addEventListener('click', () => signIn({ route: currentRoute(), scopes: selectedScopes() }));
+let startSignIn = null;
+let lastState = null;
+
+export function mount({ signIn, cancelSignIn, openAgain, copyLink }) {
+  startSignIn = () => signIn({ route: currentRoute(), scopes: selectedScopes() });
+  $('sign-in').addEventListener('click', startSignIn);
   $('cancel-sign-in').addEventListener('click', cancelSignIn);
+  $('open-again').addEventListener('click', openAgain);
+  $('copy-link').addEventListener('click', copyLink);
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !lastState?.signIn || event.defaultPrevented) return;
+    // A dialog open above handles its own Escape.
+    if (document.querySelector('dialog[open]')) return;
+    event.preventDefault();
+    cancelSignIn();
+  });
   for (const radio of document.querySelectorAll('input[name="route"]')) {
     radio.addEventListener('change', () => {
       routeChosen = true;
+      if (lastState) render(lastState);
     });
   }
   $('scope-choices').addEventListener('change', (event) => {
@@ -37,12 +52,24 @@ export function mount({ signIn, cancelSignIn }) {
   $('scope-add-input').addEventListener('input', () => showAddError(null));
 }
 
+/** Signs in over `route` (the error panel's "Use the deep link"). */
+export function useRoute(route) {
+  routeChosen = true;
+  $(route === 'deepLink' ? 'route-deep-link' : 'route-loopback').checked = true;
+  startSignIn?.();
+}
+
 export function render(state) {
+  lastState = state;
   const settings = state.settings;
   const brand = settings?.sandbox ? 'sandbox' : settings?.brand ?? 'feishu';
   $('signed-out-title').textContent = t(`signedOut.title.${brand}`);
   $('signed-out-lede').textContent = t(`signedOut.lede.${brand}`);
-  setButton($('sign-in'), { label: t('signIn.button'), disabled: !state.loaded || Boolean(state.signIn) });
+  const routeBlocked = renderDeepLinkNote(settings);
+  setButton($('sign-in'), {
+    label: t('signIn.button'),
+    disabled: !state.loaded || Boolean(state.signIn) || routeBlocked,
+  });
 
   if (settings) {
     $('route-loopback-uri').textContent = settings.loopbackRedirectUri ?? '';
@@ -51,6 +78,7 @@ export function render(state) {
     if (!routeChosen) {
       const deepLink = settings.redirectUri && settings.redirectUri === settings.deepLinkRedirectUri;
       $(deepLink ? 'route-deep-link' : 'route-loopback').checked = true;
+      renderDeepLinkNote(settings);
     }
     seedScopes(settings.scopes);
   } else if (seededFrom === null) {
@@ -68,6 +96,13 @@ export function render(state) {
   $('route-fieldset').disabled = signingIn;
   $('scope-fieldset').disabled = signingIn;
   setButton($('cancel-sign-in'), { label: t('signIn.cancel'), busy: Boolean(state.busy.cancel) });
+  const failed = Boolean(state.signIn?.browserFailed);
+  $('browser-failed').hidden = !failed;
+  $('browser-hint').hidden = failed;
+  // When the browser did not open, opening it again is what to do next.
+  $('open-again').classList.toggle('primary', failed);
+  setButton($('open-again'), { label: t('signIn.openAgain'), busy: Boolean(state.busy.openAgain) });
+  setButton($('copy-link'), { label: t('signIn.copyLink'), busy: Boolean(state.busy.copyLink) });
 
   if (signingIn) {
     const step = STEP_OF_STAGE[state.signIn.stage] ?? 0;
@@ -109,7 +144,34 @@ function statusText(state) {
   if (state.signIn) return t(`stage.${state.signIn.stage}`);
   // A failure is told by the error panel; repeating "Sign-in failed." here would only echo it.
   if (state.signInOutcome === 'cancelled') return t('stage.cancelled');
+  if (state.signInOutcome === 'declined') return t('signedOut.declined');
+  if (state.signInOutcome === 'ended') return t('signedOut.ended');
   return '';
+}
+
+/**
+ * The deep-link route works only where the desktop hands its scheme to this app: elsewhere it is
+ * marked unavailable, and choosing it says why (and blocks the sign-in, which could not return).
+ * Returns whether the chosen route is blocked.
+ */
+function renderDeepLinkNote(settings) {
+  const handler = settings?.deepLinkHandler;
+  const unavailable = Boolean(handler) && handler.state !== 'thisApp';
+  const title = document.querySelector('label[for="route-deep-link"] .choice-title');
+  const text = unavailable ? `${t('route.deepLink')} · ${t('route.deepLink.unavailable')}` : t('route.deepLink');
+  if (title.textContent !== text) title.textContent = text;
+  const chosen = $('route-deep-link').checked;
+  const note = $('route-deep-link-note');
+  note.hidden = !(unavailable && chosen);
+  if (!note.hidden) {
+    const scheme = (settings.deepLinkRedirectUri ?? '').split(':')[0];
+    note.textContent = t(`route.deepLink.why.${handler.state}`, {
+      scheme,
+      program: handler.program ?? '',
+      reason: handler.reason ?? '',
+    });
+  }
+  return unavailable && chosen;
 }
 
 function currentRoute() {
@@ -138,17 +200,17 @@ function seedScopes(scopes) {
   for (const scope of list.length ? list : [OFFLINE_ACCESS]) selected.add(scope);
 }
 
+/** Adds one typed scope: one with a space inside is refused, not split in two. */
 function addScopes(text) {
-  const words = text.split(/\s+/).filter(Boolean);
-  if (words.length === 0) return;
-  const bad = words.find((word) => !isScope(word));
-  if (bad) return showAddError(t('scopes.invalid'));
-  const known = allScopes();
-  const fresh = words.filter((word) => !known.includes(word));
-  for (const word of words) selected.add(word);
-  added.push(...fresh);
+  const scope = text.trim();
+  if (scope === '') return;
+  if (/\s/.test(scope)) return showAddError(t('scopes.spaces'));
+  if (!isScope(scope)) return showAddError(t('scopes.invalid'));
+  const known = allScopes().includes(scope);
+  selected.add(scope);
+  if (!known) added.push(scope);
   renderScopeList();
-  if (fresh.length === 0 && words.length === 1) return showAddError(t('scopes.duplicate', { scope: words[0] }));
+  if (known) return showAddError(t('scopes.duplicate', { scope }));
   $('scope-add-input').value = '';
   showAddError(null);
 }
@@ -179,12 +241,13 @@ function scopeItem(scope, index) {
   return h(
     'li',
     { class: 'scope-choice' },
-    h('input', { type: 'checkbox', id, value: scope, 'aria-describedby': description ? `${id}-desc` : null }),
+    h('input', { type: 'checkbox', id, value: scope }),
+    // The description leads (it is what a person reads); the scope's name follows, small.
     h(
       'label',
       { for: id },
+      description ? h('span', { class: 'scope-desc', text: description }) : null,
       h('code', { class: 'scope-name', text: scope }),
-      description ? h('span', { class: 'scope-desc', id: `${id}-desc`, text: description }) : null,
     ),
   );
 }
