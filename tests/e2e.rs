@@ -29,6 +29,32 @@ fn app() -> PathBuf {
         },
     )
 }
+/// Registers the app as the handler of its deep-link scheme in the test's own XDG folders, as
+/// the package does system-wide: a desktop file whose `Exec` runs the app with the link (`%u`),
+/// made the scheme's default.
+fn register_deep_link(dir: &Path) {
+    let applications = dir.join("share/applications");
+    std::fs::create_dir_all(&applications).unwrap();
+    std::fs::write(
+        applications.join("feishu-signin.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Feishu Sign-in\nExec={} %u\nMimeType=x-scheme-handler/{};\n",
+            app().display(),
+            feishu_oauth::DEEP_LINK_SCHEME
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(
+        dir.join("config/mimeapps.list"),
+        format!(
+            "[Default Applications]\nx-scheme-handler/{}=feishu-signin.desktop\n",
+            feishu_oauth::DEEP_LINK_SCHEME
+        ),
+    )
+    .unwrap();
+}
+
 /// One app at a time: they share the single-instance D-Bus name.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -68,6 +94,7 @@ struct App {
 impl App {
     async fn launch(extra_env: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        register_deep_link(dir.path());
         let port = free_port();
         let mut driver = tokio::process::Command::new("tauri-driver");
         driver
@@ -89,6 +116,9 @@ impl App {
                 format!("{} browse --delay-ms 300", emulator_bin().display()),
             )
             .env("FEISHU_EMULATOR_DEEP_LINK_HANDLER", app())
+            // The demo, chosen as the README's first command chooses it; a test of the first run
+            // sets it empty.
+            .env("FEISHU_SIGNIN_DEMO", "1")
             .env("RUST_LOG", "info")
             .env_remove("FEISHU_APP_ID")
             .env_remove("FEISHU_APP_SECRET")
@@ -123,7 +153,7 @@ impl App {
                         driver,
                         _dir: dir,
                     };
-                    app.wait_state("signed-out").await;
+                    app.wait_for("body[data-state]").await;
                     return app;
                 }
                 Err(e) => last = Some(e),
@@ -131,6 +161,25 @@ impl App {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         panic!("could not start a WebDriver session: {last:?}");
+    }
+
+    /// Waits until `css` matches an element.
+    async fn wait_for(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("never found {css}: {e}"));
+    }
+
+    /// Whether `css` matches an element that is shown (not `hidden`, nor inside one).
+    async fn shown(&self, css: &str) -> bool {
+        let script = format!(
+            "const e = document.querySelector({}); return Boolean(e && !e.closest('[hidden]'));",
+            serde_json::to_string(css).unwrap()
+        );
+        self.client.execute(&script, vec![]).await.unwrap() == serde_json::json!(true)
     }
 
     async fn wait_state(&self, state: &str) {
@@ -212,13 +261,8 @@ async fn sign_in_refresh_and_sign_out_in_the_window() {
     }
     let _one = ONE_AT_A_TIME.lock().await;
     let app = App::launch(&[]).await;
-    assert!(
-        app.client
-            .find(Locator::Css("#sandbox-badge"))
-            .await
-            .is_ok(),
-        "the sandbox badge is shown"
-    );
+    app.wait_state("signed-out").await;
+    assert!(app.shown("#demo-banner").await, "the demo banner is shown");
 
     app.click("#sign-in").await;
     app.wait_state("signed-in").await;
@@ -286,6 +330,7 @@ async fn two_profiles_signed_in_and_switched_between_in_the_window() {
     }
     let _one = ONE_AT_A_TIME.lock().await;
     let app = App::launch(&[]).await;
+    app.wait_state("signed-out").await;
     app.wait_profile("default").await;
     app.click("#sign-in").await;
     app.wait_state("signed-in").await;
@@ -357,6 +402,8 @@ async fn sign_in_through_the_deep_link() {
     }
     let _one = ONE_AT_A_TIME.lock().await;
     let app = App::launch(&[]).await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in-options summary").await;
     app.click("#route-deep-link").await;
     app.click("#sign-in").await;
     // The browser stand-in hands `dev.feishu-signin.app:/callback?…` to a second app process, which
@@ -388,17 +435,270 @@ async fn a_feishu_error_shows_its_code_and_meaning() {
         ("FEISHU_REDIRECT_URI", redirect),
     ])
     .await;
+    app.wait_state("signed-out").await;
     app.click("#sign-in").await;
+    app.wait_for("#error:not([hidden])").await;
+    assert_eq!(app.text("#error-title").await, "Feishu refused the sign-in");
+    assert!(
+        app.text("#error-message").await.contains("redirect"),
+        "the cause is the code's documented meaning: {}",
+        app.text("#error-message").await
+    );
+    assert!(!app.text("#error-hint-text").await.is_empty(), "an action");
+    // The raw text is under Details, with Copy.
+    assert!(!app.shown("#error-details[open]").await);
+    app.click("#error-details summary").await;
+    assert_eq!(app.text("#error-code").await, "20071");
+    assert!(app.text("#error-detail").await.contains("20071"));
+    app.shoot("error-details-en").await;
+    app.click("#error-copy").await;
+    app.wait_for("#toast.visible").await;
+    app.click("#lang-toggle").await;
+    assert_eq!(app.text("#error-title").await, "飞书拒绝了登录");
+    app.shoot("error-details-zh").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn the_first_run_without_settings_says_not_set_up_and_offers_the_demo() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    // No App ID and the demo not chosen: nobody is signed in to the demo quietly.
+    let app = App::launch(&[("FEISHU_SIGNIN_DEMO", String::new())]).await;
+    app.wait_state("not-set-up").await;
+    assert!(app.shown("#setup-open-settings").await);
+    assert!(
+        !app.shown("#sign-in").await,
+        "no sign-in to the demo on its own"
+    );
+    assert!(!app.shown("#demo-banner").await);
+    app.shoot("first-run-en").await;
+    app.click("#lang-toggle").await;
+    assert_eq!(app.text("#not-set-up-title").await, "飞书登录尚未设置");
+    app.shoot("first-run-zh").await;
+    app.click("#lang-toggle").await;
+
+    // Try the demo: the sign-in, under a banner that says the tokens are not Feishu's.
+    app.click("#try-demo").await;
+    app.wait_state("signed-out").await;
+    assert!(app.shown("#demo-banner").await);
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    assert!(
+        app.shown("#demo-banner").await,
+        "the banner stays while signed in"
+    );
+    assert!(app
+        .text("#demo-banner")
+        .await
+        .contains("do not work with Feishu"));
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_browser_that_cannot_open_is_told_with_open_again_copy_link_and_escape() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A browser command that fails a moment after it starts, as xdg-open does when it finds no
+    // browser.
+    let app = App::launch(&[("FEISHU_SIGNIN_BROWSER", "sh -c 'exit 3' --".to_owned())]).await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in").await;
+    app.wait_state("signing-in").await;
+    app.wait_for("#browser-failed:not([hidden])").await;
+    assert!(app.shown("#open-again").await && app.shown("#copy-link").await);
+    app.shoot("browser-failed-en").await;
+    app.click("#copy-link").await;
+    app.wait_for("#toast.visible").await;
+    assert!(app.text("#toast").await.contains("link copied"));
+    // Escape cancels the waiting sign-in.
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
+    app.wait_state("signed-out").await;
+    assert_eq!(app.text("#sign-in-status").await, "Sign-in cancelled.");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_failing_background_refresh_shows_in_the_tokens_card() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    // Tokens that need a refresh within seconds (the margin is half of a short lifetime).
+    let emulator = Emulator::builder()
+        .redirect_uri(redirect.clone())
+        .access_token_ttl(Duration::from_secs(8))
+        .start()
+        .await
+        .unwrap();
+    let base = emulator.base_url().to_string();
+    let app = App::launch(&[
+        ("FEISHU_APP_ID", emulator.app_id().to_owned()),
+        ("FEISHU_APP_SECRET", emulator.app_secret().to_owned()),
+        ("FEISHU_ACCOUNTS_URL", base.clone()),
+        ("FEISHU_OPEN_URL", base),
+        ("FEISHU_REDIRECT_URI", redirect),
+    ])
+    .await;
+    app.wait_state("signed-out").await;
+    assert!(!app.shown("#demo-banner").await, "a real app is no demo");
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    // Feishu becomes unreachable.
+    drop(emulator);
+    app.wait_for("#refresh-trouble:not([hidden])").await;
+    let trouble = app.text("#refresh-trouble-text").await;
+    assert!(
+        trouble.starts_with("Can’t reach Feishu.") && trouble.contains("Retrying"),
+        "{trouble}"
+    );
+    // Once expired: the expiry says how long ago, and Copy says why it cannot.
     app.client
         .wait()
         .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("#error:not([hidden]) #error-code"))
+        .for_element(Locator::XPath(
+            "//span[@id='access-countdown' and starts-with(normalize-space(), 'expired')]",
+        ))
         .await
-        .unwrap();
-    assert!(app.text("#error-code").await.contains("20071"));
+        .expect("the expiry says how long ago it passed");
+    app.wait_for("#copy-token:disabled").await;
+    assert!(app.text("#copy-token-note").await.contains("expired"));
+    app.shoot("refresh-trouble-en").await;
+    app.close().await;
+}
+
+/// The string tables of the window (`ui/strings/*.js`): key → text.
+fn strings(language: &str) -> std::collections::BTreeMap<String, String> {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("ui/strings/{language}.js")),
+    )
+    .unwrap();
+    source
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim().strip_prefix('\'')?;
+            let (key, rest) = line.split_once("': '")?;
+            let text = rest.strip_suffix("',")?.replace("\\'", "'");
+            Some((key.to_owned(), text))
+        })
+        .collect()
+}
+
+/// Every piece of text the window shows: visible text nodes, and the labels, titles and
+/// placeholders of visible elements.
+async fn rendered_texts(app: &App) -> Vec<String> {
+    let script = r"
+        const visible = (el) => el && el.getClientRects().length > 0 && !el.closest('[hidden]');
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node.textContent.trim();
+          if (text && visible(node.parentElement)) out.push(text);
+        }
+        for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+          if (!visible(el)) continue;
+          for (const name of ['aria-label', 'title', 'placeholder']) {
+            const text = (el.getAttribute(name) || '').trim();
+            if (text) out.push(text);
+          }
+        }
+        return out;";
+    serde_json::from_value(app.client.execute(script, vec![]).await.unwrap()).unwrap()
+}
+
+/// The texts of `rendered` that are English strings of the window: the whole text of a string
+/// (its placeholders matching anything), where the Chinese table says it otherwise.
+fn english_left(rendered: &[String]) -> Vec<String> {
+    let en = strings("en");
+    let zh = strings("zh");
+    let templates: Vec<(String, Vec<String>)> = en
+        .iter()
+        .filter(|(key, text)| zh.get(*key) != Some(*text))
+        .map(|(key, text)| {
+            let parts = text
+                .split(|c| c == '{' || c == '}')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 0)
+                .map(|(_, part)| part.to_owned())
+                .collect();
+            (key.clone(), parts)
+        })
+        .collect();
+    let matches = |text: &str, parts: &[String]| {
+        if parts.concat().trim().len() < 2 {
+            return false;
+        }
+        let mut rest = text;
+        for (i, part) in parts.iter().enumerate() {
+            match rest.find(part.as_str()) {
+                Some(at) if i > 0 || at == 0 => rest = &rest[at + part.len()..],
+                _ => return false,
+            }
+        }
+        parts.last().is_none_or(|p| p.is_empty()) || rest.is_empty()
+    };
+    rendered
+        .iter()
+        .filter_map(|text| {
+            templates
+                .iter()
+                .find(|(_, parts)| matches(text, parts))
+                .map(|(key, _)| format!("{text:?} ({key})"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_chinese_window_shows_no_english_string() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::launch(&[("FEISHU_SIGNIN_DEMO", String::new())]).await;
+    app.wait_state("not-set-up").await;
+    // The check itself sees English where it is.
+    let english = english_left(&rendered_texts(&app).await);
     assert!(
-        app.text("#error-message").await.contains("redirect"),
-        "the meaning is shown"
+        english.iter().any(|t| t.contains("setup.title")),
+        "{english:?}"
     );
+    app.click("#lang-toggle").await;
+    let mut left = Vec::new();
+    let mut look = |stage: &str, texts: Vec<String>| {
+        left.extend(
+            english_left(&texts)
+                .into_iter()
+                .map(|t| format!("{stage}: {t}")),
+        );
+    };
+    look("not set up", rendered_texts(&app).await);
+    app.click("#try-demo").await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in-options summary").await;
+    look("signed out", rendered_texts(&app).await);
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    app.click("#profile-ids summary").await;
+    look("signed in", rendered_texts(&app).await);
+    app.shoot("signed-in-zh-full").await;
+    app.click("#open-settings").await;
+    app.wait_for("#settings-dialog[open]").await;
+    look("settings", rendered_texts(&app).await);
+    app.click("#close-settings").await;
+    app.click("#sign-out").await;
+    app.wait_state("signed-out").await;
+    look("signed out again", rendered_texts(&app).await);
+    assert!(left.is_empty(), "English in the Chinese window: {left:#?}");
     app.close().await;
 }

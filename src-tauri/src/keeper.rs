@@ -38,9 +38,10 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
             let tick = keeper.tick(&account).await;
             let shown = state.profile() == *name;
             let ended = tick.session.is_none()
-                && tick.events.iter().any(|e| {
-                    matches!(e, KeeperEvent::RefreshFailed(Error::SignInRequired { .. }))
-                });
+                && tick
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, KeeperEvent::RefreshFailed(Error::SignInRequired { .. })));
             for event in tick.events {
                 if let KeeperEvent::RefreshFailed(e) = &event {
                     failures.insert(name.clone(), ShellError::from(e));
@@ -54,7 +55,9 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                 })
             });
             if shown {
-                state.feed.publish_kept(&app, tick.session.clone(), trouble, ended);
+                state
+                    .feed
+                    .publish_kept(&app, tick.session.clone(), trouble, ended);
             }
             if seen.get(name) != Some(&tick.session) {
                 seen.insert(name.clone(), tick.session);
