@@ -55,7 +55,7 @@ pub use config::{shown_url, AppCredentials, Config, ConfigFile, Endpoints, APP_I
 pub use error::{Error, FeishuError, Result};
 pub use keeper::{Keeper, KeeperEvent, Tick, TICK};
 pub use loopback::{Arrival, LoopbackListener, Responder};
-pub use manager::{SessionManager, SignOut};
+pub use manager::{SessionManager, SignOut, UsableSession};
 pub use profile::Profile;
 pub use profiles::{check_name as check_profile_name, Profiles, DEFAULT_PROFILE, PROFILE_ENV};
 pub use redirect::{CallbackRoute, RedirectUri, Route, DEEP_LINK_SCHEME};

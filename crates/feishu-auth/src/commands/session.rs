@@ -38,11 +38,22 @@ pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
 
 /// `token`: the access token alone on stdout, refreshed first when it needs it. A token that did
 /// not reach stdout is a failure (a closed pipe fails quietly), so `token > file` can be trusted.
+/// A refresh ahead of expiry that fails (the network, a Feishu fault) does not fail the command
+/// while the token is still valid: that token is printed, and a warning goes to stderr.
 pub async fn token(account: &Account) -> Outcome {
-    let session = account.fresh_session().await?;
+    let usable = account.usable_session().await?;
+    let session = &usable.session;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", session.access_token.expose())?;
     stdout.flush()?;
+    if let Some(why) = &usable.refresh_ahead_failed {
+        eprintln!(
+            "feishu-auth: Warning: the token could not be refreshed ahead of its expiry; the one printed is valid until {} ({}). {}",
+            session.access_token_expires_at,
+            view::relative(session.access_token_expires_at, OffsetDateTime::now_utc()),
+            why
+        );
+    }
     // The token is valid, but a refreshed session not on disk leaves a spent refresh token there.
     account.flush_unsaved()?;
     Ok(())
