@@ -105,3 +105,44 @@ async fn no_browser_prints_the_url() {
     let status = child.wait().await.unwrap();
     assert!(status.success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_scope_is_a_usage_error() {
+    let h = Harness::new(|b| b).await;
+    for bad in ["contact:user.email readonly", "\"offline_access\"", ""] {
+        let out = h
+            .run(&["login", "--scope", "offline_access", "--scope", bad])
+            .await;
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("--scope") && err.contains("scope"), "{err}");
+    }
+    let out = h.run(&["login", "--scope", "a b"]).await;
+    assert!(
+        text(&out.stderr).contains("a space"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = h
+        .run(&[
+            "profile",
+            "add",
+            "work",
+            "--scope",
+            "im:message,offline_access",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        h.emulator.calls(Endpoint::Authorize),
+        0,
+        "nothing reached Feishu"
+    );
+    assert!(
+        !h.dir
+            .path()
+            .join("config/feishu-signin/profiles/work.toml")
+            .exists(),
+        "nothing was written"
+    );
+}
