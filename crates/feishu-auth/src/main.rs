@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod exit;
 mod failure;
+mod local_time;
 mod sandbox;
 mod view;
 
@@ -30,7 +31,7 @@ fn main() -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("feishu-auth: cannot start the async runtime: {e}");
+            eprintln!("feishu-auth: Cannot start the async runtime: {e}.");
             return std::process::ExitCode::from(exit::FAILURE);
         }
     };

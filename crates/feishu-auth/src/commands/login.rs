@@ -192,7 +192,8 @@ impl ProgressSink for Terminal {
             ),
             Stage::BrowserNotOpened(error) => {
                 eprintln!(
-                    "{error}. Open this URL in a browser to sign in:\n\n  {}\n",
+                    "{} Open this URL in a browser to sign in:\n\n  {}\n",
+                    view::sentence(&error.to_string()),
                     lock(&self.url).as_deref().unwrap_or_default()
                 );
                 self.tell_ssh_advice();

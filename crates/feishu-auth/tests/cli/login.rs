@@ -57,7 +57,7 @@ async fn timeout_says_so_and_frees_the_port() {
     h.browser = "true".into();
     let out = h.run(&["login", "--timeout", "2"]).await;
     assert_eq!(out.status.code(), Some(4));
-    assert!(text(&out.stderr).contains("timed out"));
+    assert!(text(&out.stderr).contains("Timed out"));
     let port: u16 = h
         .redirect_uri
         .split(':')
