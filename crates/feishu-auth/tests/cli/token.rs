@@ -43,6 +43,10 @@ async fn a_feishu_fault_on_the_early_refresh_still_prints_the_valid_token() {
         err.contains("Warning") && err.contains("20050") && err.contains("valid until"),
         "{err}"
     );
+    assert!(
+        !err.contains('\x1b'),
+        "no terminal colours in a pipe: {err:?}"
+    );
     assert_eq!(h.emulator.refreshes(), 0);
 
     // Once Feishu answers again, the next call refreshes.
