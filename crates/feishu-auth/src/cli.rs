@@ -28,7 +28,7 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
         timeout: u64,
         /// A scope to request (repeatable); replaces the configured scopes.
-        #[arg(long = "scope", value_name = "SCOPE")]
+        #[arg(long = "scope", value_name = "SCOPE", value_parser = scope)]
         scopes: Vec<String>,
     },
     /// Show who is signed in and when the tokens expire.
@@ -91,7 +91,7 @@ pub enum ProfileCommand {
         #[arg(long, value_name = "URI")]
         redirect_uri: Option<String>,
         /// A scope to request (repeatable).
-        #[arg(long = "scope", value_name = "SCOPE")]
+        #[arg(long = "scope", value_name = "SCOPE", value_parser = scope)]
         scopes: Vec<String>,
         /// The accounts host's base URL, when it is not the brand's (a proxy, an emulator).
         #[arg(long, value_name = "URL")]
@@ -105,4 +105,46 @@ pub enum ProfileCommand {
         /// The profile.
         name: String,
     },
+}
+
+/// One scope name, as Feishu spells them (`offline_access`, `contact:user.email:readonly`):
+/// letters, digits and `_ . : / -`. Anything else (a space, a quote, an empty value) is a usage
+/// error (exit 2), not a value to pass on: `--scope "a b"` would otherwise ask for two scopes, or
+/// for one Feishu rejects only after the browser round trip.
+fn scope(value: &str) -> Result<String, String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '/' | '-');
+    if value.is_empty() {
+        return Err("a scope cannot be empty".to_owned());
+    }
+    match value.chars().find(|&c| !allowed(c)) {
+        None => Ok(value.to_owned()),
+        Some(c) => Err(format!(
+            "{} is not allowed in a scope: a scope is one name of letters, digits and `_ . : / -` (give --scope once for each scope)",
+            match c {
+                ' ' => "a space".to_owned(),
+                c if c.is_whitespace() || c.is_control() => format!("the character {c:?}"),
+                c => format!("`{c}`"),
+            }
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope;
+
+    #[test]
+    fn scope_names_as_feishu_spells_them_pass() {
+        for name in ["offline_access", "contact:user.email:readonly", "a/b-c"] {
+            assert_eq!(scope(name).as_deref(), Ok(name));
+        }
+    }
+
+    #[test]
+    fn spaces_quotes_and_empty_values_are_refused() {
+        for bad in ["", "a b", "a\tb", "\"a\"", "a'b", "a,b", "a\u{a0}b", "読む"] {
+            assert!(scope(bad).is_err(), "{bad:?}");
+        }
+        assert!(scope("a b").unwrap_err().contains("a space"));
+    }
 }

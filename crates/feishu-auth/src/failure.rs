@@ -5,7 +5,7 @@
 
 use std::{io, process::ExitCode};
 
-use crate::exit;
+use crate::{exit, view::sentence};
 
 /// A command's failure.
 #[derive(Debug)]
@@ -35,8 +35,8 @@ impl Failure {
         match self {
             Failure::Core(e) => {
                 let message = match advice(e) {
-                    Some(advice) => format!("{e}. {advice}"),
-                    None => e.to_string(),
+                    Some(advice) => format!("{} {}", sentence(&e.to_string()), sentence(advice)),
+                    None => sentence(&e.to_string()),
                 };
                 (Some(message), exit::code_for(e))
             }
@@ -44,7 +44,9 @@ impl Failure {
                 (None, ExitCode::from(exit::FAILURE))
             }
             Failure::Output(e) => (
-                Some(format!("could not write to standard output: {e}")),
+                Some(sentence(&format!(
+                    "could not write to standard output: {e}"
+                ))),
                 ExitCode::from(exit::FAILURE),
             ),
         }

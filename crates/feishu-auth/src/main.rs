@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod exit;
 mod failure;
+mod local_time;
 mod sandbox;
 mod view;
 
@@ -22,6 +23,8 @@ fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain text in a log file or a pipe.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -30,7 +33,7 @@ fn main() -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("feishu-auth: cannot start the async runtime: {e}");
+            eprintln!("feishu-auth: Cannot start the async runtime: {e}.");
             return std::process::ExitCode::from(exit::FAILURE);
         }
     };

@@ -1,11 +1,14 @@
-//! How a session is shown: the `status --json` document (a fixed contract for scripts) and the
-//! human summary.
+//! How a session is shown: the `status --json` document (a fixed contract for scripts, its times in
+//! RFC 3339) and the human summary (times in the local time zone), and the words every command
+//! shares: sentences, brands, aligned columns.
 
 use std::fmt::Write as _;
 
 use feishu_oauth::{Issuer, IssuerBrand, Revocation, Session, SignOut, SignOutReport, TokenStatus};
 use serde::Serialize;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
+
+use crate::local_time;
 
 /// How long before the forced re-authorization the summary warns.
 const REAUTHORIZATION_WARNING: time::Duration = time::Duration::days(14);
@@ -108,87 +111,136 @@ pub fn relative(at: OffsetDateTime, now: OffsetDateTime) -> String {
     }
 }
 
-fn when(at: OffsetDateTime, now: OffsetDateTime) -> String {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{} UTC ({})",
-        utc.format(&Rfc3339)
-            .unwrap_or_default()
-            .trim_end_matches('Z')
-            .replace('T', " "),
-        relative(at, now)
-    )
+/// "2026-11-30 23:05:12 +08:00 (in 1 h 59 min)": local time with its offset, and how far off.
+pub fn when(at: OffsetDateTime, now: OffsetDateTime) -> String {
+    format!("{} ({})", local_time::format(at), relative(at, now))
+}
+
+/// A message as a sentence: its first letter capitalised, a full stop at the end unless it has
+/// one. The core words its errors as clauses (the window and the logs compose them); a person at a
+/// terminal reads sentences.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let mut out = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?', '。', '…']) {
+        out.push('.');
+    }
+    out
+}
+
+/// A brand as a person names it in a sentence: "Feishu", "Lark", "the sandbox".
+pub fn brand_name(brand: IssuerBrand) -> &'static str {
+    match brand {
+        IssuerBrand::Feishu => "Feishu",
+        IssuerBrand::Lark => "Lark",
+        IssuerBrand::Sandbox => "the sandbox",
+        IssuerBrand::Unknown => "an unknown brand",
+    }
+}
+
+/// A token status as a table cell.
+pub fn token_status_name(status: TokenStatus) -> &'static str {
+    match status {
+        TokenStatus::Valid => "valid",
+        TokenStatus::NeedsRefresh => "needs refresh",
+        TokenStatus::Expired => "expired",
+    }
+}
+
+/// Rows of cells as aligned columns, `indent` before each row and two spaces between columns. A
+/// row's last cell is not padded and does not widen its column, so a row may stop early with a
+/// long cell (a profile that could not be read says why), and a cell of double-width characters
+/// (a Chinese name) belongs last.
+pub fn columns(indent: &str, rows: &[Vec<&str>]) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        let padded = &row[..row.len().saturating_sub(1)];
+        widths.resize(widths.len().max(padded.len()), 0);
+        for (width, cell) in widths.iter_mut().zip(padded) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        out.push_str(indent);
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                out.push_str(cell);
+            } else {
+                let _ = write!(out, "{cell:<width$}  ", width = widths[i]);
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The human summary of `status` and `login`.
 pub fn summary(brand: IssuerBrand, session: &Session, now: OffsetDateTime) -> String {
     let p = &session.profile;
-    let mut out = String::new();
     let en = p
         .en_name
         .as_deref()
         .map(|n| format!(" ({n})"))
         .unwrap_or_default();
-    let _ = writeln!(out, "Signed in to {brand} as {}{en}", p.name);
-    let rows: [(&str, Option<&str>); 6] = [
-        ("open_id", Some(&p.open_id)),
-        ("union_id", p.union_id.as_deref()),
-        ("tenant", p.tenant_key.as_deref()),
-        ("email", p.email.as_deref()),
-        ("user_id", p.user_id.as_deref()),
-        ("employee no.", p.employee_no.as_deref()),
-    ];
-    for (label, value) in rows {
-        if let Some(value) = value {
-            let _ = writeln!(out, "  {label:<14}{value}");
-        }
-    }
     let scopes = if session.scopes.is_empty() {
-        "(none)".to_owned()
+        "none".to_owned()
     } else {
         session.scopes.to_string()
     };
-    let _ = writeln!(out, "  {:<14}{scopes}", "scopes");
-    let status = match session.token_status(now) {
-        TokenStatus::Valid => "valid",
-        TokenStatus::NeedsRefresh => "needs refresh",
-        TokenStatus::Expired => "expired",
-    };
-    let _ = writeln!(
-        out,
-        "  {:<14}{status}, expires {}",
-        "access token",
+    let access = format!(
+        "{}, expires {}",
+        token_status_name(session.token_status(now)),
         when(session.access_token_expires_at, now)
     );
-    match session.refresh_token_expires_at {
-        Some(at) => {
-            let _ = writeln!(out, "  {:<14}expires {}", "refresh token", when(at, now));
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "  {:<14}none (offline_access not granted)",
-                "refresh token"
-            );
-        }
-    }
+    let refresh = match session.refresh_token_expires_at {
+        Some(at) => format!("expires {}", when(at, now)),
+        None => "none (offline_access not granted)".to_owned(),
+    };
     let due = session.reauthorization_due_at();
-    let _ = write!(out, "  {:<14}{}", "re-authorize", when(due, now));
+    let reauthorize = format!("by {}", when(due, now));
+    let rows: Vec<Vec<&str>> = [
+        ("Open ID", Some(p.open_id.as_str())),
+        ("Union ID", p.union_id.as_deref()),
+        ("Tenant", p.tenant_key.as_deref()),
+        ("Email", p.email.as_deref()),
+        ("User ID", p.user_id.as_deref()),
+        ("Employee no.", p.employee_no.as_deref()),
+        ("Scopes", Some(&scopes)),
+        ("Access token", Some(&access)),
+        ("Refresh token", Some(&refresh)),
+        ("Re-authorize", Some(&reauthorize)),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| value.map(|value| vec![label, value]))
+    .collect();
+    let mut out = format!(
+        "Signed in to {} as {}{en}\n{}",
+        brand_name(brand),
+        p.name,
+        columns("  ", &rows)
+    );
     if due - now <= REAUTHORIZATION_WARNING {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "\n  warning: Feishu requires a new authorization by {}: run `feishu-auth login` before then",
+            "Warning: Feishu requires a new authorization by {}. Run `feishu-auth login` before then.",
             when(due, now)
         );
     }
+    out.truncate(out.trim_end().len());
     out
 }
 
-/// An issuer as a person reads it: "the sandbox", or "feishu app cli_…".
+/// An issuer as a person reads it: "the sandbox", or "the Feishu app cli_…".
 pub fn issuer_name(issuer: &Issuer) -> String {
     match issuer.brand {
         IssuerBrand::Sandbox => "the sandbox".to_owned(),
-        brand => format!("{brand} app {}", issuer.app_id),
+        IssuerBrand::Unknown => format!("an app {} of an unknown brand", issuer.app_id),
+        brand => format!("the {} app {}", brand_name(brand), issuer.app_id),
     }
 }
 
@@ -200,30 +252,65 @@ pub fn sign_out_lines(
     report: &SignOutReport,
 ) -> std::io::Result<()> {
     let configured = issuer_name(configured);
-    match (&report.outcome, &report.revocation) {
-        (SignOut::SignedOut(session), Revocation::Revoked) => writeln!(
-            out,
+    let line = match (&report.outcome, &report.revocation) {
+        (SignOut::SignedOut(session), Revocation::Revoked) => format!(
             "Signed out {} from {}; Feishu revoked the tokens.",
             session.profile.name,
             issuer_name(&session.issuer)
         ),
-        (SignOut::SignedOut(session), Revocation::NotConfirmed(reason)) => writeln!(
-            out,
+        (SignOut::SignedOut(session), Revocation::NotConfirmed(reason)) => format!(
             "Signed out {} from {} here; Feishu did not confirm the revocation: {reason}",
             session.profile.name,
             issuer_name(&session.issuer)
         ),
-        (SignOut::SignedOut(session), Revocation::NothingToRevoke) => writeln!(
-            out,
+        (SignOut::SignedOut(session), Revocation::NothingToRevoke) => format!(
             "Signed out {} from {}.",
             session.profile.name,
             issuer_name(&session.issuer)
         ),
-        (SignOut::NotSignedIn, _) => writeln!(out, "Not signed in to {configured}; nothing to do."),
-        (SignOut::OtherIssuer(other), _) => writeln!(
-            out,
+        (SignOut::NotSignedIn, _) => format!("Not signed in to {configured}; nothing to do."),
+        (SignOut::OtherIssuer(other), _) => format!(
             "Not signed in to {configured}. The session here belongs to {} and was left as it is; `feishu-auth logout --any-app` removes it.",
             issuer_name(other)
         ),
+    };
+    writeln!(out, "{}", sentence(&line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_start_with_a_capital_and_end_with_a_full_stop() {
+        assert_eq!(sentence("not signed in"), "Not signed in.");
+        assert_eq!(
+            sentence("request failed. Check the network."),
+            "Request failed. Check the network."
+        );
+        assert_eq!(sentence("`x` is wrong"), "`x` is wrong.");
+        assert_eq!(sentence("done (完成)"), "Done (完成).");
+        assert_eq!(sentence("Waiting…"), "Waiting…");
+        assert_eq!(sentence(""), "");
+    }
+
+    #[test]
+    fn columns_are_aligned_on_the_widest_cell_and_the_last_is_not_padded() {
+        let table = columns(
+            "  ",
+            &[
+                vec!["Profile", "Token", "User"],
+                vec!["default", "needs refresh", "张三"],
+                vec!["a", "valid", "—"],
+                vec!["broken", "Config file x.toml: not TOML, and a long reason."],
+            ],
+        );
+        assert_eq!(
+            table,
+            "  Profile  Token          User\n  \
+             default  needs refresh  张三\n  \
+             a        valid          —\n  \
+             broken   Config file x.toml: not TOML, and a long reason.\n"
+        );
     }
 }

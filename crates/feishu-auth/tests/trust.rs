@@ -38,7 +38,7 @@ async fn a_refresh_in_flight_does_not_undo_a_logout() {
         "{}",
         text(&refreshed.stderr)
     );
-    assert!(text(&refreshed.stderr).contains("signed out while"));
+    assert!(text(&refreshed.stderr).contains("Signed out while"));
     assert_eq!(h.emulator.refreshes(), 1, "the refresh reached Feishu");
     tokio::time::sleep(Duration::from_secs(1)).await;
     let status = h.status().await;

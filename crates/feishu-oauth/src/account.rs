@@ -13,7 +13,7 @@ use crate::{
     client::FeishuClient,
     config::{Config, Endpoints},
     error::{Error, Result},
-    manager::{SessionManager, SignOut},
+    manager::{SessionManager, SignOut, UsableSession},
     redirect::{CallbackRoute, RedirectUri, Route},
     revoke::{Revocation, TokenKind},
     sandbox::{RunningSandbox, SandboxLauncher},
@@ -149,6 +149,12 @@ impl Account {
     /// A session whose access token is valid, refreshed first if it needs it.
     pub async fn fresh_session(&self) -> Result<Session> {
         self.sessions.fresh_session(|| self.client()).await
+    }
+
+    /// A session whose access token can be used now, with the reason when its refresh ahead of
+    /// expiry failed (see [`SessionManager::usable_session`]).
+    pub async fn usable_session(&self) -> Result<UsableSession> {
+        self.sessions.usable_session(|| self.client()).await
     }
 
     /// Refreshes now, whatever the token's status.

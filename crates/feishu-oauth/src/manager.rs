@@ -46,6 +46,16 @@ pub enum SignOut {
     OtherIssuer(Issuer),
 }
 
+/// A session whose access token can be used now (see [`SessionManager::usable_session`]).
+#[derive(Debug)]
+pub struct UsableSession {
+    /// The session. Its access token has not expired; it may be within its refresh margin.
+    pub session: Session,
+    /// Why the refresh ahead of expiry failed, when it did: the token is still valid, but it will
+    /// expire soon and the failure is worth telling.
+    pub refresh_ahead_failed: Option<Error>,
+}
+
 /// A refreshed session whose save failed: the only copy of its rotated refresh token.
 #[derive(Debug)]
 struct Unsaved {
@@ -214,6 +224,45 @@ impl SessionManager {
         Fut: Future<Output = Result<FeishuClient>>,
     {
         self.refresh_if(false, connect).await
+    }
+
+    /// A session whose access token can be used now: as [`Self::fresh_session`], except that a
+    /// failed refresh ahead of expiry (the network, a Feishu fault, a slow lock) is no error while
+    /// the access token is still valid. The session is then returned as it is, with the failure.
+    /// An error comes only when there is no usable token: no session, a session that ended (the
+    /// refresh was refused, a sign-out), or an access token that expired.
+    pub async fn usable_session<F, Fut>(&self, connect: F) -> Result<UsableSession>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<FeishuClient>>,
+    {
+        let error = match self.fresh_session(connect).await {
+            Ok(session) => {
+                return Ok(UsableSession {
+                    session,
+                    refresh_ahead_failed: None,
+                })
+            }
+            Err(
+                e @ (Error::SignedOut
+                | Error::SignInRequired { .. }
+                | Error::SignedOutDuringRefresh
+                | Error::CorruptStore { .. }),
+            ) => return Err(e),
+            Err(e) => e,
+        };
+        match self.current() {
+            Ok(Some(session))
+                if session.token_status(OffsetDateTime::now_utc()) != TokenStatus::Expired =>
+            {
+                info!(error = %error, "the refresh ahead of expiry failed; the access token is still valid");
+                Ok(UsableSession {
+                    session,
+                    refresh_ahead_failed: Some(error),
+                })
+            }
+            _ => Err(error),
+        }
     }
 
     /// Refreshes now, whatever the token's status.

@@ -177,6 +177,77 @@ async fn network_failure_keeps_the_session() {
     );
 }
 
+/// `session` with its access token issued two hours ago and expiring `left` from now (negative:
+/// expired), so that it is inside its 5-minute refresh margin.
+fn expiring_in(mut session: Session, left: time::Duration) -> Session {
+    let now = time::OffsetDateTime::now_utc();
+    session.access_token_issued_at = now - time::Duration::hours(2);
+    session.access_token_expires_at = now + left;
+    session
+}
+
+#[tokio::test]
+async fn a_failed_refresh_ahead_of_expiry_leaves_a_usable_token() {
+    let s = setup(|b| b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = manager(
+        Arc::new(FileStore::new(dir.path().join("session.json"))),
+        &s,
+    );
+    let session = expiring_in(signed_in(&s).await, time::Duration::minutes(1));
+    sessions.save(&session).unwrap();
+    s.emulator
+        .fail_next(feishu_emulator::Endpoint::Token, 3, 20050);
+    let usable = sessions
+        .usable_session(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap();
+    assert_eq!(usable.session.access_token, session.access_token);
+    let why = usable.refresh_ahead_failed.expect("the failure is told");
+    assert_eq!(why.feishu_code(), Some(20050));
+
+    // The next call refreshes as usual.
+    let usable = sessions
+        .usable_session(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap();
+    assert!(usable.refresh_ahead_failed.is_none());
+    assert_ne!(usable.session.access_token, session.access_token);
+}
+
+#[tokio::test]
+async fn an_expired_token_or_a_refused_refresh_is_an_error_for_usable_session() {
+    let s = setup(|b| b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = manager(
+        Arc::new(FileStore::new(dir.path().join("session.json"))),
+        &s,
+    );
+    let session = signed_in(&s).await;
+    sessions
+        .save(&expiring_in(session.clone(), time::Duration::seconds(-1)))
+        .unwrap();
+    s.emulator
+        .fail_next(feishu_emulator::Endpoint::Token, 3, 20050);
+    let err = sessions
+        .usable_session(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap_err();
+    assert_eq!(err.feishu_code(), Some(20050), "{err}");
+
+    // Still valid, but Feishu ended the grant: the session is gone, and so is the token.
+    sessions
+        .save(&expiring_in(session, time::Duration::minutes(1)))
+        .unwrap();
+    s.emulator.revoke_refresh_tokens();
+    let err = sessions
+        .usable_session(|| async { Ok(s.client.clone()) })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SignInRequired { .. }), "{err}");
+    assert!(sessions.current().unwrap().is_none());
+}
+
 /// Counts the reads of a [`FileStore`].
 struct CountingStore {
     inner: FileStore,

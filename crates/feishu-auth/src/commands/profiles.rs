@@ -71,21 +71,54 @@ pub fn list(json: bool) -> Outcome {
         let text = serde_json::to_string_pretty(&rows).map_err(std::io::Error::other)?;
         writeln!(stdout, "{text}")?;
     } else {
-        for row in &rows {
-            let app = row.app_id.as_deref().unwrap_or("sandbox");
-            let who = row.user.as_deref().unwrap_or("not signed in");
-            let mark = if row.active { "*" } else { " " };
-            match &row.error {
-                Some(error) => writeln!(stdout, "{mark} {:<16} {error}", row.name)?,
-                None => writeln!(
-                    stdout,
-                    "{mark} {:<16} {:<8} {:<24} {who} ({})",
-                    row.name, row.brand, app, row.token_status
-                )?,
-            }
-        }
+        write!(stdout, "{}", table(&rows))?;
     }
     Ok(stdout.flush()?)
+}
+
+/// The human table of `profiles`: one aligned row per profile, `*` marking the active one, the
+/// user last (a Chinese name is wider than its characters). A profile that could not be read says
+/// why in place of its columns.
+fn table(rows: &[ProfileJson]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let name = format!("{} {}", if row.active { "*" } else { " " }, row.name);
+            if let Some(error) = &row.error {
+                return vec![name, view::sentence(error)];
+            }
+            let brand = match row.brand.as_str() {
+                "feishu" => "Feishu",
+                "lark" => "Lark",
+                "sandbox" => "Sandbox",
+                other => other,
+            };
+            let token = match row.token_status.as_str() {
+                "valid" => "valid",
+                "needsRefresh" => "needs refresh",
+                "expired" => "expired",
+                _ => "—",
+            };
+            vec![
+                name,
+                brand.to_owned(),
+                row.app_id.clone().unwrap_or_else(|| "—".to_owned()),
+                token.to_owned(),
+                row.user
+                    .clone()
+                    .unwrap_or_else(|| "not signed in".to_owned()),
+            ]
+        })
+        .collect();
+    let header = vec!["  Profile", "Brand", "App ID", "Token", "User"];
+    let rows: Vec<Vec<&str>> = std::iter::once(header)
+        .chain(
+            cells
+                .iter()
+                .map(|row| row.iter().map(String::as_str).collect()),
+        )
+        .collect();
+    view::columns("", &rows)
 }
 
 /// `profile add` and `profile remove`.

@@ -12,7 +12,7 @@ pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
     let session = match account.current() {
         Ok(session) => session,
         Err(e @ Error::CorruptStore { .. }) => {
-            eprintln!("feishu-auth: {e}");
+            eprintln!("feishu-auth: {}", view::sentence(&e.to_string()));
             None
         }
         Err(e) => return Err(e.into()),
@@ -28,8 +28,8 @@ pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
             Some(s) => writeln!(stdout, "{}", view::summary(account.issuer().brand, s, now))?,
             None => writeln!(
                 stdout,
-                "Not signed in ({}). Run `feishu-auth login`.",
-                account.issuer().brand
+                "Not signed in to {}. Run `feishu-auth login`.",
+                view::brand_name(account.issuer().brand)
             )?,
         }
     }
@@ -38,11 +38,21 @@ pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
 
 /// `token`: the access token alone on stdout, refreshed first when it needs it. A token that did
 /// not reach stdout is a failure (a closed pipe fails quietly), so `token > file` can be trusted.
+/// A refresh ahead of expiry that fails (the network, a Feishu fault) does not fail the command
+/// while the token is still valid: that token is printed, and a warning goes to stderr.
 pub async fn token(account: &Account) -> Outcome {
-    let session = account.fresh_session().await?;
+    let usable = account.usable_session().await?;
+    let session = &usable.session;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", session.access_token.expose())?;
     stdout.flush()?;
+    if let Some(why) = &usable.refresh_ahead_failed {
+        eprintln!(
+            "feishu-auth: Warning: The token could not be refreshed ahead of its expiry; the one printed is valid until {}. {}",
+            view::when(session.access_token_expires_at, OffsetDateTime::now_utc()),
+            view::sentence(&why.to_string())
+        );
+    }
     // The token is valid, but a refreshed session not on disk leaves a spent refresh token there.
     account.flush_unsaved()?;
     Ok(())

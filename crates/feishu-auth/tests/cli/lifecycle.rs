@@ -99,5 +99,5 @@ async fn login_status_token_refresh_logout() {
     let out = h.run(&["token"]).await;
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty());
-    assert!(text(&out.stderr).contains("not signed in"));
+    assert!(text(&out.stderr).contains("Not signed in"));
 }

@@ -57,7 +57,7 @@ async fn timeout_says_so_and_frees_the_port() {
     h.browser = "true".into();
     let out = h.run(&["login", "--timeout", "2"]).await;
     assert_eq!(out.status.code(), Some(4));
-    assert!(text(&out.stderr).contains("timed out"));
+    assert!(text(&out.stderr).contains("Timed out"));
     let port: u16 = h
         .redirect_uri
         .split(':')
@@ -104,4 +104,83 @@ async fn no_browser_prints_the_url() {
     assert!(browse.status.success(), "{}", text(&browse.stderr));
     let status = child.wait().await.unwrap();
     assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_scope_is_a_usage_error() {
+    let h = Harness::new(|b| b).await;
+    for bad in ["contact:user.email readonly", "\"offline_access\"", ""] {
+        let out = h
+            .run(&["login", "--scope", "offline_access", "--scope", bad])
+            .await;
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("--scope") && err.contains("scope"), "{err}");
+    }
+    let out = h.run(&["login", "--scope", "a b"]).await;
+    assert!(
+        text(&out.stderr).contains("a space"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = h
+        .run(&[
+            "profile",
+            "add",
+            "work",
+            "--scope",
+            "im:message,offline_access",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        h.emulator.calls(Endpoint::Authorize),
+        0,
+        "nothing reached Feishu"
+    );
+    assert!(
+        !h.dir
+            .path()
+            .join("config/feishu-signin/profiles/work.toml")
+            .exists(),
+        "nothing was written"
+    );
+}
+
+/// `login --no-browser` until it times out, its stderr, with `ssh` as the SSH session's variables
+/// (none: not in an SSH session).
+async fn no_browser_login_stderr(h: &Harness, ssh: &[(&str, &str)]) -> String {
+    let mut cmd = h.command(&["login", "--no-browser", "--timeout", "1"]);
+    for var in ["SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(ssh.iter().copied());
+    let out = cmd.output().await.unwrap();
+    assert_eq!(out.status.code(), Some(4), "timed out");
+    text(&out.stderr)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_browser_in_an_ssh_session_says_how_to_forward_the_port() {
+    let h = Harness::new(|b| b).await;
+    let port = h
+        .redirect_uri
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/callback");
+    let emulator = h.emulator.base_url().port().unwrap();
+    // The emulator's authorize page is on this machine's loopback too, as the sandbox's is.
+    let forward =
+        format!("ssh -N -L {emulator}:127.0.0.1:{emulator} -L {port}:127.0.0.1:{port} <the host");
+    for ssh in [
+        &[("SSH_CONNECTION", "10.0.0.2 50022 10.0.0.1 22")][..],
+        &[("SSH_TTY", "/dev/pts/3")][..],
+    ] {
+        let err = no_browser_login_stderr(&h, ssh).await;
+        assert!(
+            err.contains("SSH session") && err.contains(&forward) && err.contains(&h.redirect_uri),
+            "{err}"
+        );
+    }
+    let err = no_browser_login_stderr(&h, &[]).await;
+    assert!(!err.contains("SSH") && !err.contains("ssh -"), "{err}");
 }

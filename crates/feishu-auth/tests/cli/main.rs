@@ -16,3 +16,4 @@ mod refresh;
 mod sandbox;
 mod secrets;
 mod status;
+mod token;

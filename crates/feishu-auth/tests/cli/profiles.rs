@@ -84,6 +84,44 @@ fn token_in(h: &Harness, profile: &str) -> String {
         .to_owned()
 }
 
+/// `profiles` as a table: a header in sentence case, every column starting where its header does,
+/// the active profile marked. `default` is a signed-out sandbox; `partner` (Lark, `lark`'s app)
+/// and `work` (active, `h`'s app) are signed in.
+async fn assert_table(h: &Harness, lark: &Harness) {
+    let table = text(&run(h, &["profiles"], "", &[]).await.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 4, "{table}");
+    let column = |line: &str, cell: &str| {
+        let at = line
+            .find(cell)
+            .unwrap_or_else(|| panic!("{cell} in {line:?}"));
+        line[..at].chars().count()
+    };
+    let app = h.emulator.app_id();
+    let lark_app = lark.emulator.app_id();
+    for (header, cells) in [
+        ("Profile", ["default", "partner", "work"]),
+        ("Brand", ["Sandbox", "Lark", "Feishu"]),
+        ("App ID", ["—", lark_app, app]),
+        ("Token", ["—", "valid", "valid"]),
+        ("User", ["not signed in", "张三", "张三"]),
+    ] {
+        let at = column(lines[0], header);
+        for (line, cell) in lines[1..].iter().zip(cells) {
+            // The cell at the header's column (searched from there: "—" is in two columns).
+            let rest: String = line.chars().skip(at).collect();
+            assert!(
+                rest.starts_with(cell),
+                "{header}: {cell:?} in {line:?}\n{table}"
+            );
+        }
+    }
+    assert!(
+        lines[3].starts_with("* work"),
+        "the active one is marked: {table}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_profiles_side_by_side_chosen_per_command() {
     let h = Harness::new(|b| b).await;
@@ -141,6 +179,8 @@ async fn two_profiles_side_by_side_chosen_per_command() {
     assert_eq!(work_row["user"], "张三");
     assert_eq!(work_row["tokenStatus"], "valid");
     assert_eq!(listed[0]["user"], serde_json::Value::Null);
+
+    assert_table(&h, &lark).await;
 
     // An unknown profile: exit 2, with the ones there are.
     let out = run(&h, &["--profile", "nope", "token"], "", &[]).await;
