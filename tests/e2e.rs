@@ -702,3 +702,180 @@ async fn the_chinese_window_shows_no_english_string() {
     assert!(left.is_empty(), "English in the Chinese window: {left:#?}");
     app.close().await;
 }
+
+/// Waits for the Settings dialog (opened with #open-settings, in any state of the window).
+async fn open_settings(app: &App) {
+    app.click("#open-settings").await;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#settings-dialog[open]"))
+        .await
+        .expect("the Settings dialog opens");
+}
+
+/// What a person and a screen reader get of Settings field `id`: its value, whether it is
+/// read-only, disabled or invalid, the texts that describe it (aria-describedby, in order), and
+/// whether it has the focus. Read from the page, so that a missing font does not hide text.
+async fn settings_field(app: &App, id: &str) -> serde_json::Value {
+    app.client
+        .execute(
+            "const el = document.getElementById(arguments[0]);
+             const described = (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean)
+               .map((id) => document.getElementById(id)?.textContent ?? `(missing #${id})`);
+             return { value: el.value, readOnly: el.readOnly, disabled: el.disabled,
+                      invalid: el.getAttribute('aria-invalid'), described,
+                      focused: document.activeElement === el };",
+            vec![id.into()],
+        )
+        .await
+        .unwrap()
+}
+
+/// The settings file the dialog names, if it exists.
+async fn settings_file(app: &App) -> Option<String> {
+    let path = app.text("#settings-config-path").await;
+    assert!(!path.is_empty(), "the dialog shows the config file's path");
+    std::fs::read_to_string(path).ok()
+}
+
+#[tokio::test]
+async fn settings_show_a_field_set_by_the_environment_as_read_only_with_why() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let secret = "e2e-environment-secret-0f3a";
+    let app = App::launch(&[
+        ("FEISHU_APP_ID", "cli_e2eenvironment".to_owned()),
+        ("FEISHU_APP_SECRET", secret.to_owned()),
+    ])
+    .await;
+    open_settings(&app).await;
+
+    // Read-only, not disabled: still focusable and copyable, with the value in effect and why.
+    let app_id = settings_field(&app, "settings-app-id").await;
+    assert_eq!(app_id["value"], "cli_e2eenvironment", "{app_id}");
+    assert_eq!(app_id["readOnly"], true, "{app_id}");
+    assert_eq!(app_id["disabled"], false, "{app_id}");
+    assert_eq!(
+        app_id["described"][0],
+        "Set by FEISHU_APP_ID in the environment, so it can’t be changed here.",
+        "{app_id}"
+    );
+    assert_eq!(
+        app_id["focused"], true,
+        "the first field has the focus: {app_id}"
+    );
+    // The App Secret says where it comes from and never shows it.
+    let app_secret = settings_field(&app, "settings-app-secret").await;
+    assert_eq!(app_secret["value"], "", "{app_secret}");
+    assert_eq!(app_secret["readOnly"], true, "{app_secret}");
+    assert!(
+        app_secret["described"][0]
+            .as_str()
+            .unwrap()
+            .contains("FEISHU_APP_SECRET"),
+        "{app_secret}"
+    );
+    assert!(
+        !app.client.source().await.unwrap().contains(secret),
+        "the App Secret never reaches the page"
+    );
+    // A field the environment does not set stays editable.
+    let scopes = settings_field(&app, "settings-scopes").await;
+    assert_eq!(scopes["readOnly"], false, "{scopes}");
+    app.shoot("settings-env-en").await;
+
+    // Saving keeps what the environment sets out of the settings file.
+    let before = settings_file(&app).await;
+    app.click("#save-settings").await;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#settings-dialog:not([open])"))
+        .await
+        .expect("the settings are saved and the dialog closes");
+    open_settings(&app).await;
+    let after = settings_file(&app).await.unwrap_or_default();
+    assert!(
+        !after.contains("cli_e2eenvironment") && !after.contains(secret),
+        "the environment's values stay out of the file (before: {before:?}): {after}"
+    );
+    app.click("#close-settings").await;
+
+    // The same in Chinese.
+    app.click("#lang-toggle").await;
+    open_settings(&app).await;
+    let app_id = settings_field(&app, "settings-app-id").await;
+    assert_eq!(
+        app_id["described"][0], "由环境变量 FEISHU_APP_ID 设定，无法在此修改。",
+        "{app_id}"
+    );
+    app.shoot("settings-env-zh").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn settings_refuse_a_malformed_app_id_in_chinese_and_save_nothing() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::launch(&[]).await;
+    app.click("#lang-toggle").await;
+    open_settings(&app).await;
+    let before = settings_file(&app).await;
+
+    // The App ID without its `cli_`: a likely slip when copying it from the console.
+    app.client
+        .find(Locator::Css("#settings-app-id"))
+        .await
+        .unwrap()
+        .send_keys("a5ca35a685b0x26e")
+        .await
+        .unwrap();
+    app.client
+        .find(Locator::Css("#settings-app-secret"))
+        .await
+        .unwrap()
+        .send_keys("e2e-typed-secret")
+        .await
+        .unwrap();
+    app.click("#save-settings").await;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#settings-app-id[aria-invalid='true']"))
+        .await
+        .expect("the App ID is marked invalid");
+
+    let app_id = settings_field(&app, "settings-app-id").await;
+    let message = app_id["described"][0].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("App ID 应以 cli_ 开头"),
+        "a Chinese message beside the field, read with it: {app_id}"
+    );
+    assert_eq!(app_id["focused"], true, "the focus moves to it: {app_id}");
+    assert!(
+        app.client
+            .find(Locator::Css("#settings-dialog[open]"))
+            .await
+            .is_ok(),
+        "the dialog stays open"
+    );
+    assert_eq!(settings_file(&app).await, before, "nothing is saved");
+    app.shoot("settings-invalid-zh").await;
+
+    // Typing again clears the message.
+    let field = app
+        .client
+        .find(Locator::Css("#settings-app-id"))
+        .await
+        .unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("cli_a5ca35a685b0x26e").await.unwrap();
+    let app_id = settings_field(&app, "settings-app-id").await;
+    assert_eq!(app_id["invalid"], serde_json::Value::Null, "{app_id}");
+    app.close().await;
+}

@@ -2,16 +2,30 @@
 //! ([`feishu_oauth::SettingsForm`]).
 
 use feishu_oauth::{
-    custom_endpoints, overridden_by_env, scheme_handler, Account, Profiles, Route, SchemeHandler,
-    DEEP_LINK_SCHEME,
+    custom_endpoints, overridden_by_env, scheme_handler, Account, ConfigFile, Profiles, Route,
+    SchemeHandler, DEEP_LINK_SCHEME,
 };
 
-use crate::views::SettingsView;
+use crate::views::{FileSettingsView, ReadOnlyField, ReadOnlyReason, SettingsField, SettingsView};
+
+/// The environment variables that set a field of the form (the shared environment contract);
+/// the others, such as the base URLs, have no field and are only listed.
+const ENV_FIELDS: [(&str, SettingsField); 5] = [
+    ("FEISHU_APP_ID", SettingsField::AppId),
+    ("FEISHU_APP_SECRET", SettingsField::AppSecret),
+    ("FEISHU_BRAND", SettingsField::Brand),
+    ("FEISHU_REDIRECT_URI", SettingsField::RedirectUri),
+    ("FEISHU_SCOPES", SettingsField::Scopes),
+];
 
 /// The view of profile `profile`'s settings (its `account`).
 pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> SettingsView {
     let config = account.config();
     let (accounts_url, open_url) = custom_endpoints(config);
+    let config_path = profiles.config_file(profile);
+    // The form edits this file; one that cannot be read or parsed reads as empty, as a save
+    // would replace it (and a read failure stops the save with its own error).
+    let file = ConfigFile::read(&config_path).unwrap_or_default();
     SettingsView {
         profile: profile.to_owned(),
         sandbox: config.is_sandbox(),
@@ -22,9 +36,11 @@ pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> SettingsVi
         loopback_redirect_uri: account.redirect_for(Route::Loopback).to_string(),
         deep_link_redirect_uri: account.redirect_for(Route::DeepLink).to_string(),
         scopes: config.scopes.iter().map(str::to_owned).collect(),
-        config_path: profiles.config_file(profile).display().to_string(),
+        config_path: config_path.display().to_string(),
         data_dir: config.data_dir.display().to_string(),
         overridden_by_env: overridden_by_env().into_iter().map(str::to_owned).collect(),
+        read_only: read_only(|name| std::env::var(name).ok()),
+        in_file: in_file(&file),
         accounts_url,
         open_url,
         demo: config.demo,
@@ -46,4 +62,88 @@ pub async fn deep_link_handler() -> SchemeHandler {
         .unwrap_or_else(|e| SchemeHandler::Unknown {
             reason: e.to_string(),
         })
+}
+
+/// The fields an environment variable sets (looked up by `env`), with the value in effect:
+/// the variable's own, even when the settings did not load, so the window shows what is set.
+fn read_only(env: impl Fn(&str) -> Option<String>) -> Vec<ReadOnlyField> {
+    ENV_FIELDS
+        .into_iter()
+        .filter_map(|(variable, field)| {
+            let value = env(variable)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())?;
+            Some(ReadOnlyField {
+                field,
+                reason: ReadOnlyReason::Env,
+                source: variable.to_owned(),
+                // Write-only: the App Secret's value never reaches the window.
+                value: (field != SettingsField::AppSecret).then_some(value),
+            })
+        })
+        .collect()
+}
+
+fn in_file(file: &ConfigFile) -> FileSettingsView {
+    let set = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    FileSettingsView {
+        app_id: set(&file.app_id),
+        app_secret_set: set(&file.app_secret).is_some(),
+        brand: set(&file.brand),
+        redirect_uri: set(&file.redirect_uri),
+        scopes: set(&file.scopes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_set_by_the_environment_is_read_only_and_the_secret_stays_unsent() {
+        let env = |name: &str| match name {
+            "FEISHU_APP_ID" => Some(" cli_env ".to_owned()),
+            "FEISHU_APP_SECRET" => Some("s3cr3t".to_owned()),
+            "FEISHU_BRAND" => Some("  ".to_owned()),
+            "FEISHU_OPEN_URL" => Some("http://127.0.0.1:1/".to_owned()),
+            _ => None,
+        };
+        let fields = read_only(env);
+        assert_eq!(
+            fields,
+            [
+                ReadOnlyField {
+                    field: SettingsField::AppId,
+                    reason: ReadOnlyReason::Env,
+                    source: "FEISHU_APP_ID".into(),
+                    value: Some("cli_env".into()),
+                },
+                ReadOnlyField {
+                    field: SettingsField::AppSecret,
+                    reason: ReadOnlyReason::Env,
+                    source: "FEISHU_APP_SECRET".into(),
+                    value: None,
+                },
+            ],
+            "a blank variable sets nothing; the base URLs have no field"
+        );
+        let json = serde_json::to_string(&fields).unwrap();
+        assert!(!json.contains("s3cr3t"), "{json}");
+        assert!(json.contains(r#""field":"appId","reason":"env""#), "{json}");
+    }
+
+    #[test]
+    fn the_file_values_say_only_whether_a_secret_is_stored() {
+        let file = ConfigFile {
+            app_id: Some("cli_file".into()),
+            app_secret: Some("s3cr3t".into()),
+            scopes: Some(String::new()),
+            ..ConfigFile::default()
+        };
+        let view = in_file(&file);
+        assert_eq!(view.app_id.as_deref(), Some("cli_file"));
+        assert!(view.app_secret_set);
+        assert_eq!(view.scopes, None, "an empty key is no value");
+        assert!(!serde_json::to_string(&view).unwrap().contains("s3cr3t"));
+    }
 }

@@ -161,6 +161,11 @@ pub struct SettingsView {
     pub config_path: String,
     pub data_dir: String,
     pub overridden_by_env: Vec<String>,
+    /// The fields the window shows read-only, each with why.
+    pub read_only: Vec<ReadOnlyField>,
+    /// What the profile's settings file itself holds: a save sends these back for the read-only
+    /// fields, so that a value set elsewhere is never copied into the file.
+    pub in_file: FileSettingsView,
     /// The authorize page's base URL, when it is not the brand's own (a proxy, an emulator).
     pub accounts_url: Option<String>,
     /// The Open API's base URL, when it is not the brand's own.
@@ -171,4 +176,47 @@ pub struct SettingsView {
     /// Who handles the deep-link scheme on this desktop: `None` until looked up (the `settings`
     /// command does; the window's initial state does not wait for it).
     pub deep_link_handler: Option<SchemeHandler>,
+}
+
+/// A field of the Settings form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SettingsField {
+    AppId,
+    AppSecret,
+    Brand,
+    RedirectUri,
+    Scopes,
+}
+
+/// Why a field cannot be changed in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReadOnlyReason {
+    /// An environment variable sets it (`source` names the variable).
+    Env,
+}
+
+/// A field the window shows read-only: the value in effect and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadOnlyField {
+    pub field: SettingsField,
+    pub reason: ReadOnlyReason,
+    /// Where the value comes from: for [`ReadOnlyReason::Env`], the variable's name.
+    pub source: String,
+    /// The value in effect; never the App Secret's.
+    pub value: Option<String>,
+}
+
+/// The settings file's own values (the App Secret: only whether it holds one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileSettingsView {
+    pub app_id: Option<String>,
+    pub app_secret_set: bool,
+    pub brand: Option<String>,
+    pub redirect_uri: Option<String>,
+    /// Space-separated, as written.
+    pub scopes: Option<String>,
 }

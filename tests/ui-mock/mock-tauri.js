@@ -78,6 +78,21 @@
     configPath: '/home/zhou/.config/dev.feishu-signin.app/config.toml',
     dataDir: '/home/zhou/.local/share/dev.feishu-signin.app',
     overriddenByEnv: flag('env') ? ['FEISHU_BRAND', 'FEISHU_SCOPES', 'FEISHU_ACCOUNTS_URL'] : [],
+    // The fields the environment sets, read-only in the window, with the value in effect.
+    readOnly: flag('env')
+      ? [
+          { field: 'brand', reason: 'env', source: 'FEISHU_BRAND', value: 'lark' },
+          { field: 'scopes', reason: 'env', source: 'FEISHU_SCOPES', value: 'offline_access contact:user.base:readonly' },
+        ]
+      : [],
+  };
+  // What the settings file itself holds (a save sends these back for the read-only fields).
+  settings.inFile = {
+    appId: settings.appId,
+    appSecretSet: settings.appSecretSet,
+    brand: 'feishu',
+    redirectUri: null,
+    scopes: settings.scopes.join(' '),
   };
 
   const AVATAR =
@@ -303,6 +318,13 @@
       settings.brand = input.brand;
       settings.redirectUri = input.redirectUri ?? settings.loopbackRedirectUri;
       settings.scopes = input.scopes;
+      settings.inFile = {
+        appId: input.appId,
+        appSecretSet: input.appId ? settings.appSecretSet : false,
+        brand: input.brand,
+        redirectUri: input.redirectUri,
+        scopes: input.scopes.join(' ') || null,
+      };
       log('settingsSaved', { sandbox: settings.sandbox });
       return clone(settings);
     },
