@@ -5,8 +5,11 @@
 # end-to-end tests). Safe to run again.
 set -euo pipefail
 
+# fonts-noto-cjk: the window shows Chinese (the sandbox's 张三, the Chinese interface); a fresh
+# Debian 12 has no font for it and would show it blank. xdg-utils: xdg-open opens the browser,
+# xdg-mime says whether the deep-link scheme is this app's.
 packages=(
-  build-essential pkg-config curl file xdg-utils
+  build-essential pkg-config curl file xdg-utils fonts-noto-cjk
   libwebkit2gtk-4.1-dev libssl-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
 )
 testing=false

@@ -126,7 +126,11 @@ impl App {
             .env_remove("FEISHU_OPEN_URL")
             .env_remove("FEISHU_SCOPES")
             .stdout(Stdio::null())
-            .kill_on_drop(true);
+            .kill_on_drop(true)
+            // Its own process group, so a test that fails takes the driver, WebKitWebDriver and
+            // the app down together (see `Drop`): an app left running would keep the
+            // single-instance name, and the next test's app would hand itself over to it.
+            .process_group(0);
         for (k, v) in extra_env {
             driver.env(k, v);
         }
@@ -142,10 +146,11 @@ impl App {
         caps.insert("browserName".into(), "wry".into());
         let mut last = None;
         for _ in 0..100 {
-            match ClientBuilder::native()
-                .capabilities(caps.clone())
-                .connect(&url)
+            let mut builder = ClientBuilder::native();
+            builder.capabilities(caps.clone());
+            match tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
                 .await
+                .expect("the WebDriver session started within a minute")
             {
                 Ok(client) => {
                     let app = Self {
@@ -200,10 +205,19 @@ impl App {
             .for_element(Locator::Css(css))
             .await
             .unwrap();
+        // To the middle of the window first: WebDriver scrolls an element only to an edge, where
+        // the sticky header may cover it.
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' })",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
+            .await
+            .unwrap();
         element
             .click()
             .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+            .unwrap_or_else(|e| panic!("click {css}: {e:?}"));
     }
 
     async fn text(&self, css: &str) -> String {
@@ -249,8 +263,19 @@ impl App {
     }
 
     async fn close(mut self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
+    }
+}
+
+impl Drop for App {
+    /// Ends the driver's whole process group (the app included), also when a test panics.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .status();
+        }
     }
 }
 
@@ -877,5 +902,39 @@ async fn settings_refuse_a_malformed_app_id_in_chinese_and_save_nothing() {
     field.send_keys("cli_a5ca35a685b0x26e").await.unwrap();
     let app_id = settings_field(&app, "settings-app-id").await;
     assert_eq!(app_id["invalid"], serde_json::Value::Null, "{app_id}");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn without_a_chinese_font_the_window_says_so_and_shows_the_english_name() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A fontconfig that knows only the Latin fonts: a fresh machine without fonts-noto-cjk.
+    let fonts = tempfile::tempdir().unwrap();
+    let conf = fonts.path().join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{}</cachedir></fontconfig>\n",
+            fonts.path().join("cache").display()
+        ),
+    )
+    .unwrap();
+    let app = App::launch(&[("FONTCONFIG_FILE", conf.display().to_string())]).await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    app.wait_for("#font-notice:not([hidden])").await;
+    assert!(app
+        .text("#font-notice")
+        .await
+        .contains("sudo apt install fonts-noto-cjk"));
+    assert_eq!(
+        app.text("#profile-name").await,
+        "Zhang San",
+        "the English name stands in for the blank one"
+    );
     app.close().await;
 }

@@ -13,6 +13,7 @@ const TERMINAL_STAGES = new Set(['signedIn', 'failed', 'cancelled']);
 // Endings that are the person's own doing: told calmly in the sign-in card, not as a failure.
 const OUTCOME_OF_KIND = { cancelled: 'cancelled', declined: 'declined' };
 const COPIED_FOR_MS = 2000;
+const KEEPS_ERROR = new Set(['copyText', 'copyLink', 'openAgain']);
 
 // Our own `sign_in` call is in flight: its promise reports the outcome, so progress events
 // only move the stage along. Without it (say the page reloaded mid sign-in) events do it all.
@@ -283,7 +284,9 @@ export function retry() {
  */
 async function run(context, command) {
   if (state.busy[context]) return undefined;
-  update({ busy: { ...state.busy, [context]: true }, error: null });
+  // Copying or reopening beside an error (its details, the sign-in link) leaves the error shown.
+  const patch = KEEPS_ERROR.has(context) ? {} : { error: null };
+  update({ busy: { ...state.busy, [context]: true }, ...patch });
   try {
     return await command();
   } catch (error) {

@@ -66,9 +66,10 @@ export function render(state, { recentlyCopied }) {
     ...IDS.filter(([field]) => present(profile[field])).map(([field, label, id]) => idRow(profile[field], label, id)),
   );
   $('profile-ids').hidden = !IDS.some(([field]) => present(profile[field]));
-  $('fresh-note-text').textContent = t(
-    state.refreshTrouble ? 'fresh.trouble' : session.refreshTokenExpiresAt ? 'fresh.note' : 'fresh.noRefresh',
-  );
+  const freshKey = state.refreshTrouble ? 'fresh.trouble' : session.refreshTokenExpiresAt ? 'fresh.note' : 'fresh.noRefresh';
+  $('fresh-note-text').textContent = t(freshKey);
+  $('fresh-note').classList.toggle('trouble', freshKey !== 'fresh.note');
+  swapIcon($('fresh-note'), freshKey === 'fresh.note' ? 'check' : 'warning');
 
   setDate($('access-expires'), session.accessTokenExpiresAt);
   if (session.refreshTokenExpiresAt) setDate($('refresh-expires'), session.refreshTokenExpiresAt);
@@ -103,6 +104,8 @@ export function render(state, { recentlyCopied }) {
     disabled: Boolean(state.busy.copy) || copyBlocked(state, Date.now()),
   });
   $('copy-token').classList.toggle('copied', copied);
+  // One primary button at a time: while an error offers its own way out, that one.
+  $('copy-token').classList.toggle('primary', !state.error);
   swapIcon($('copy-token'), copied ? 'check' : 'copy');
   setButton($('sign-out'), {
     label: t(state.busy.signOut ? 'tokens.signingOut' : 'tokens.signOut'),

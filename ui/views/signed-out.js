@@ -70,6 +70,8 @@ export function render(state) {
     label: t('signIn.button'),
     disabled: !state.loaded || Boolean(state.signIn) || routeBlocked,
   });
+  // One primary button at a time: while an error offers its own way out, that one.
+  $('sign-in').classList.toggle('primary', !state.error);
 
   if (settings) {
     $('route-loopback-uri').textContent = settings.loopbackRedirectUri ?? '';
