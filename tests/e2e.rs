@@ -499,7 +499,6 @@ async fn the_first_run_without_settings_says_not_set_up_and_offers_the_demo() {
         "no sign-in to the demo on its own"
     );
     assert!(!app.shown("#demo-banner").await);
-    app.shoot("first-run-en").await;
     app.click("#lang-toggle").await;
     assert_eq!(app.text("#not-set-up-title").await, "飞书登录尚未设置");
     app.shoot("first-run-zh").await;

@@ -78,6 +78,9 @@
     configPath: '/home/zhou/.config/dev.feishu-signin.app/config.toml',
     dataDir: '/home/zhou/.local/share/dev.feishu-signin.app',
     overriddenByEnv: flag('env') ? ['FEISHU_BRAND', 'FEISHU_SCOPES', 'FEISHU_ACCOUNTS_URL'] : [],
+    // `?firstrun` shows the window as an employee meets an app nobody has set up.
+    demo: !flag('firstrun'),
+    deepLinkHandler: { state: 'thisApp', desktopFile: 'feishu-signin.desktop' },
     // The fields the environment sets, read-only in the window, with the value in effect.
     readOnly: flag('env')
       ? [
@@ -305,6 +308,23 @@
 
     async copy_text() {
       return null;
+    },
+
+    async copy_sign_in_link() {
+      return null;
+    },
+
+    async open_sign_in_page() {
+      return null;
+    },
+
+    async try_demo() {
+      settings.demo = true;
+      return clone(settings);
+    },
+
+    async fonts() {
+      return { chinese: true };
     },
 
     async save_settings(args) {
