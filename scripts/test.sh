@@ -17,16 +17,19 @@ cargo build --workspace --all-targets --locked
 
 if command -v dbus-run-session >/dev/null && command -v xvfb-run >/dev/null && command -v tauri-driver >/dev/null; then
   export FEISHU_SIGNIN_E2E=1
+  # npm's tools: axe-core, which the accessibility tests (tests/e2e_a11y.rs) run in the window,
+  # and the Tauri CLI and esbuild for the release build below.
+  [ -x node_modules/.bin/tauri ] && [ -x node_modules/.bin/esbuild ] && [ -f node_modules/axe-core/axe.min.js ] ||
+    npm ci --no-audit --no-fund
   dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --workspace --locked
 
   # The end-to-end tests once more against the release build, whose UI is what releases ship:
   # the modules bundled into one script (tauri.release.conf.json), not ui/ as dev builds load it.
   target="${CARGO_TARGET_DIR:-target}"
-  [ -x node_modules/.bin/tauri ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
   cargo build --release --locked -p feishu-auth -p feishu-emulator
   npx tauri build --ci --no-bundle --config tauri.release.conf.json -- --locked
   FEISHU_SIGNIN_E2E_APP="$target/release/feishu-signin" \
-    exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --locked -p feishu-signin --test e2e
+    exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --locked -p feishu-signin --test e2e --test e2e_a11y
 fi
 echo "test: Xvfb, dbus or tauri-driver missing (run scripts/setup-debian.sh --test): the end-to-end tests will be skipped" >&2
 exec cargo test --workspace --locked

@@ -20,10 +20,12 @@ export function mount({ openSettings }) {
 export function render(state) {
   // The session's brand when signed in (it is what the tokens belong to), else the configured one.
   const brand = state.session?.brand ?? (state.settings?.sandbox ? 'sandbox' : state.settings?.brand);
-  const sandbox = brand === 'sandbox' || (!state.session && state.settings?.sandbox === true);
+  // Not set up yet, there is nothing to badge: the window says so itself.
+  const notSetUp = !state.session && state.settings?.sandbox === true && !state.settings.demo && !state.signIn;
+  const sandbox = !notSetUp && (brand === 'sandbox' || (!state.session && state.settings?.sandbox === true));
   $('sandbox-badge').hidden = !sandbox;
   const brandBadge = $('brand-badge');
-  brandBadge.hidden = sandbox || !brand;
+  brandBadge.hidden = sandbox || notSetUp || !brand;
   if (brand && !sandbox) brandBadge.textContent = t(`brand.${brand}`);
   $('lang-toggle').querySelector('.label').lang = getLang() === 'zh' ? 'en' : 'zh';
   renderTheme();

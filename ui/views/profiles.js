@@ -18,7 +18,7 @@ export function mount({ openSettings }) {
   button.addEventListener('click', () => {
     menu.hidden = !menu.hidden;
     button.setAttribute('aria-expanded', String(!menu.hidden));
-    if (!menu.hidden) menu.querySelector('[role=menuitemradio]')?.focus();
+    if (!menu.hidden) menu.querySelector('.profile-item')?.focus();
   });
   menu.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
@@ -45,7 +45,7 @@ export function mount({ openSettings }) {
     const item = event.target.closest('[data-profile]');
     if (!item) return;
     close();
-    if (item.getAttribute('aria-checked') !== 'true') await actions.switchProfile(item.dataset.profile);
+    if (item.getAttribute('aria-current') !== 'true') await actions.switchProfile(item.dataset.profile);
   });
   $('profile-add').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -95,14 +95,13 @@ function item(profile) {
         });
   return h(
     'li',
-    { role: 'none', class: 'profile-row' },
+    { class: 'profile-row' },
     h(
       'button',
       {
         type: 'button',
         class: 'profile-item',
-        role: 'menuitemradio',
-        'aria-checked': String(profile.shown),
+        'aria-current': String(profile.shown),
         dataset: { profile: profile.name },
       },
       avatar(profile),

@@ -164,7 +164,10 @@ export function tick(state, now) {
 
   const status = liveStatus(session, access, now);
   const pill = $('token-status');
-  pill.textContent = t(`status.${status}`);
+  // A live region (role=status): its text changes only when the status does, so that a screen
+  // reader announces "Expired" once, not at every tick.
+  const text = t(`status.${status}`);
+  if (pill.textContent !== text) pill.textContent = text;
   pill.className = `status-pill status-${status}`;
   pill.setAttribute('aria-label', `${t('tokens.status')}: ${t(`status.${status}`)}`);
   pill.dataset.status = status;
