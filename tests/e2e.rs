@@ -239,6 +239,7 @@ async fn the_first_run_without_settings_says_not_set_up_and_offers_the_demo() {
     app.shoot("first-run-en").await;
     app.click("#lang-toggle").await;
     assert_eq!(app.text("#not-set-up-title").await, "飞书登录尚未设置");
+    app.shoot("first-run-zh").await;
     app.click("#lang-toggle").await;
 
     // Try the demo: the sign-in, under a banner that says the tokens are not Feishu's.

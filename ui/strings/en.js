@@ -19,7 +19,7 @@ export const en = {
 
   'signedOut.title.feishu': 'Sign in to Feishu',
   'signedOut.title.lark': 'Sign in to Lark',
-  'signedOut.title.sandbox': 'Sign in to the sandbox',
+  'signedOut.title.sandbox': 'Sign in to the demo',
   'signedOut.lede.feishu': 'Your browser opens the Feishu sign-in page. Approve there and come back: this app never sees your password.',
   'signedOut.lede.lark': 'Your browser opens the Lark sign-in page. Approve there and come back: this app never sees your password.',
   'signedOut.lede.sandbox': 'Sign in to the demo: your browser opens a local stand-in for Feishu’s page. Nothing leaves this computer.',
@@ -328,4 +328,6 @@ export const en = {
   'error.internal.title': 'Something went wrong',
   'error.internal.cause': 'An unexpected error occurred.',
   'error.internal.action': 'Retry. If it keeps happening, report it with the details below.',
+  'activity.kind.browserNotOpened': 'Browser not opened',
+  'activity.text.browserNotOpened': 'The browser could not be opened',
 };

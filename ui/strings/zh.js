@@ -19,7 +19,7 @@ export const zh = {
 
   'signedOut.title.feishu': '登录飞书',
   'signedOut.title.lark': '登录 Lark',
-  'signedOut.title.sandbox': '登录沙盒环境',
+  'signedOut.title.sandbox': '登录演示环境',
   'signedOut.lede.feishu': '将在浏览器中打开飞书登录页面。在那里授权后回到这里即可，本应用不会接触你的密码。',
   'signedOut.lede.lark': '将在浏览器中打开 Lark 登录页面。在那里授权后回到这里即可，本应用不会接触你的密码。',
   'signedOut.lede.sandbox': '登录演示环境：浏览器会打开本机上模拟的飞书页面，数据不会离开这台电脑。',
@@ -328,4 +328,6 @@ export const zh = {
   'error.internal.title': '出现问题',
   'error.internal.cause': '发生了意外错误。',
   'error.internal.action': '请重试。如果反复出现，请连同下面的详细信息一起反馈。',
+  'activity.kind.browserNotOpened': '未能打开浏览器',
+  'activity.text.browserNotOpened': '无法打开浏览器',
 };

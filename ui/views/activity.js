@@ -10,6 +10,7 @@ import { icon } from '../icons.js';
 const LOOKS = {
   started: 'started',
   browserOpened: 'browserOpened',
+  browserNotOpened: 'failed',
   callbackReceived: 'callbackReceived',
   signedIn: 'signedIn',
   cancelled: 'cancelled',

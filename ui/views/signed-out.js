@@ -107,7 +107,8 @@ export function render(state) {
   setButton($('copy-link'), { label: t('signIn.copyLink'), busy: Boolean(state.busy.copyLink) });
 
   if (signingIn) {
-    const step = STEP_OF_STAGE[state.signIn.stage] ?? 0;
+    // A browser that did not open leaves the first step to do.
+    const step = state.signIn.browserFailed ? 0 : STEP_OF_STAGE[state.signIn.stage] ?? 0;
     for (const li of $('sign-in-steps').children) {
       const index = Number(li.dataset.step);
       li.classList.toggle('done', index < step);
