@@ -281,12 +281,28 @@ impl App {
 }
 
 impl Drop for App {
-    /// Ends the driver's whole process group (the app included), also when a test panics.
+    /// Ends the driver's process group and every process of this test's app (found by the data
+    /// folder in its environment: WebKitWebDriver starts the app outside the group), also when a
+    /// test panics.
     fn drop(&mut self) {
         if let Some(pid) = self.driver.id() {
             let _ = std::process::Command::new("kill")
                 .args(["-KILL", "--", &format!("-{pid}")])
                 .status();
+        }
+        let marker = format!("FEISHU_SIGNIN_DATA_DIR={}", self._dir.path().join("data").display());
+        let Ok(processes) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for process in processes.flatten() {
+            let Ok(environ) = std::fs::read(process.path().join("environ")) else {
+                continue;
+            };
+            if environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) {
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", &process.file_name().to_string_lossy()])
+                    .status();
+            }
         }
     }
 }
