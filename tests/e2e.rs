@@ -79,6 +79,22 @@ async fn sign_in_refresh_and_sign_out_in_the_window() {
     );
     app.shoot("signed-in-zh").await;
     app.click("#lang-toggle").await;
+    // For a person to look at: a wide window uses its width; a narrow one wraps nothing
+    // awkwardly.
+    if std::env::var_os("FEISHU_SIGNIN_E2E_SHOTS").is_some() {
+        for (width, height, name) in [
+            (1600, 900, "signed-in-wide"),
+            (480, 900, "signed-in-narrow"),
+        ] {
+            app.client.set_window_size(width, height).await.unwrap();
+            app.client
+                .execute("window.scrollTo(0, 0)", vec![])
+                .await
+                .unwrap();
+            app.shoot(name).await;
+        }
+        app.client.set_window_size(560, 760).await.unwrap();
+    }
 
     app.click("#sign-out").await;
     app.wait_state("signed-out").await;
@@ -389,7 +405,7 @@ fn english_left(rendered: &[String]) -> Vec<String> {
         .filter(|(key, text)| zh.get(*key) != Some(*text))
         .map(|(key, text)| {
             let parts = text
-                .split(|c| c == '{' || c == '}')
+                .split(['{', '}'])
                 .enumerate()
                 .filter(|(i, _)| i % 2 == 0)
                 .map(|(_, part)| part.to_owned())
@@ -408,7 +424,7 @@ fn english_left(rendered: &[String]) -> Vec<String> {
                 _ => return false,
             }
         }
-        parts.last().is_none_or(|p| p.is_empty()) || rest.is_empty()
+        parts.last().is_none_or(String::is_empty) || rest.is_empty()
     };
     rendered
         .iter()

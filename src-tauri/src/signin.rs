@@ -180,17 +180,7 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
             stage,
             events::Stage::SignedIn | events::Stage::Failed | events::Stage::Cancelled
         ) {
-            let state = app.state::<AppState>();
-            let mut page = state
-                .sign_in_page
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if page
-                .as_ref()
-                .is_some_and(|(flow, _)| *flow == progress.flow.0)
-            {
-                *page = None;
-            }
+            forget_page(app, progress.flow.0);
         }
         events::emit(
             app,
@@ -203,5 +193,17 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
                 error,
             },
         );
+    }
+}
+
+/// Forgets sign-in `flow`'s authorize page once it has ended (a newer one's stays).
+fn forget_page<R: Runtime>(app: &AppHandle<R>, flow: u64) {
+    let app_state = app.state::<AppState>();
+    let mut page = app_state
+        .sign_in_page
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if page.as_ref().is_some_and(|(shown, _)| *shown == flow) {
+        *page = None;
     }
 }

@@ -88,7 +88,7 @@ pub fn free_port() -> u16 {
 pub struct App {
     pub client: Client,
     driver: tokio::process::Child,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl App {
@@ -156,7 +156,7 @@ impl App {
                     let app = Self {
                         client,
                         driver,
-                        _dir: dir,
+                        dir,
                     };
                     app.wait_for("body[data-state]").await;
                     return app;
@@ -290,7 +290,10 @@ impl Drop for App {
                 .args(["-KILL", "--", &format!("-{pid}")])
                 .status();
         }
-        let marker = format!("FEISHU_SIGNIN_DATA_DIR={}", self._dir.path().join("data").display());
+        let marker = format!(
+            "FEISHU_SIGNIN_DATA_DIR={}",
+            self.dir.path().join("data").display()
+        );
         let Ok(processes) = std::fs::read_dir("/proc") else {
             return;
         };
@@ -298,7 +301,10 @@ impl Drop for App {
             let Ok(environ) = std::fs::read(process.path().join("environ")) else {
                 continue;
             };
-            if environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) {
+            if environ
+                .split(|b| *b == 0)
+                .any(|var| var == marker.as_bytes())
+            {
                 let _ = std::process::Command::new("kill")
                     .args(["-KILL", &process.file_name().to_string_lossy()])
                     .status();

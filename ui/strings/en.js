@@ -35,6 +35,7 @@ export const en = {
 
   'stage.started': 'Preparing the sign-in…',
   'stage.browserOpened': 'Opened the sign-in page in your browser.',
+  'stage.browserNotOpened': 'Waiting for the sign-in page to be opened…',
   'stage.waiting': 'Waiting for you to approve in the browser…',
   'stage.callbackReceived': 'The browser came back. Checking the answer…',
   'stage.exchanging': 'Exchanging the authorization code for tokens…',

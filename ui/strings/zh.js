@@ -35,6 +35,7 @@ export const zh = {
 
   'stage.started': '正在准备登录…',
   'stage.browserOpened': '已在浏览器中打开登录页面。',
+  'stage.browserNotOpened': '正在等待打开登录页面…',
   'stage.waiting': '等待你在浏览器中授权…',
   'stage.callbackReceived': '浏览器已返回，正在校验结果…',
   'stage.exchanging': '正在用授权码换取令牌…',

@@ -144,6 +144,7 @@ export function focusTarget(state) {
 }
 
 function statusText(state) {
+  if (state.signIn?.browserFailed) return t('stage.browserNotOpened');
   if (state.signIn) return t(`stage.${state.signIn.stage}`);
   // A failure is told by the error panel; repeating "Sign-in failed." here would only echo it.
   if (state.signInOutcome === 'cancelled') return t('stage.cancelled');

@@ -24,16 +24,14 @@ impl Launch {
 
     /// Resolves with the failure if the command exits unsuccessfully; never resolves otherwise.
     pub async fn failure(&mut self) -> Error {
-        match self.failed.as_mut() {
-            Some(failed) => match failed.await {
-                Ok(error) => error,
-                Err(_) => {
-                    self.failed = None;
-                    std::future::pending().await
-                }
-            },
-            None => std::future::pending().await,
+        if let Some(failed) = self.failed.as_mut() {
+            if let Ok(error) = failed.await {
+                return error;
+            }
+            // The watcher ended without a failure: the command succeeded.
+            self.failed = None;
         }
+        std::future::pending().await
     }
 }
 

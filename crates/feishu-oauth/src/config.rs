@@ -301,6 +301,19 @@ pub fn shown_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// Whether the sandbox was chosen on purpose: `FEISHU_SIGNIN_DEMO`, else the file's `demo`.
+fn demo(file: &ConfigFile, env: impl Fn(&str) -> Option<String>) -> Result<bool> {
+    match env("FEISHU_SIGNIN_DEMO") {
+        Some(raw) => parse_flag(&raw).ok_or_else(|| {
+            Error::config(
+                "FEISHU_SIGNIN_DEMO",
+                format!("`{raw}` is not 1, 0, true or false"),
+            )
+        }),
+        None => Ok(file.demo.unwrap_or(false)),
+    }
+}
+
 /// A yes/no environment value.
 fn parse_flag(raw: &str) -> Option<bool> {
     match raw.trim().to_ascii_lowercase().as_str() {
@@ -427,15 +440,7 @@ impl Config {
             scopes,
             browser: env("FEISHU_SIGNIN_BROWSER"),
             data_dir,
-            demo: match env("FEISHU_SIGNIN_DEMO") {
-                Some(raw) => parse_flag(&raw).ok_or_else(|| {
-                    Error::config(
-                        "FEISHU_SIGNIN_DEMO",
-                        format!("`{raw}` is not 1, 0, true or false"),
-                    )
-                })?,
-                None => file.demo.unwrap_or(false),
-            },
+            demo: demo(file, &env)?,
         })
     }
 
