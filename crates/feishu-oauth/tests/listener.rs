@@ -172,9 +172,10 @@ async fn a_page_rebinding_its_name_to_loopback_is_refused_and_the_sign_in_goes_o
 
 #[tokio::test]
 async fn a_localhost_redirect_is_served_on_both_loopback_addresses() {
+    // The emulator first: started between finding a free port and binding it, it could take it.
+    let s = setup(|b| b).await;
     let port = common::free_port();
     let redirect = RedirectUri::parse(&format!("http://localhost:{port}/callback")).unwrap();
-    let s = setup(|b| b).await;
     let (_url, pending) = begin(s.request("offline_access"));
     let listener = LoopbackListener::bind(&redirect).await.unwrap();
     let wait = tokio::spawn(listener.wait(pending.state_matcher(), Duration::from_secs(20)));
