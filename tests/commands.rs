@@ -53,11 +53,17 @@ fn initial_state_matches_the_commands(
     let initial: Value = serde_json::from_str(json).unwrap();
     for part in ["session", "settings", "activity"] {
         assert_eq!(initial[part]["status"], "fulfilled", "{part}: {initial}");
-        assert_eq!(
-            initial[part]["value"],
-            invoke(webview, part, json!({})).unwrap(),
-            "{part}"
-        );
+        let mut answer = invoke(webview, part, json!({})).unwrap();
+        let mut opened_on = initial[part]["value"].clone();
+        if part == "settings" {
+            // Who handles the deep-link scheme is looked up (xdg-mime) by the command, not for the
+            // first paint: the window opens on "not known yet".
+            assert_eq!(opened_on["deepLinkHandler"], Value::Null);
+            assert!(answer["deepLinkHandler"]["state"].is_string(), "{answer}");
+            opened_on["deepLinkHandler"] = Value::Null;
+            answer["deepLinkHandler"] = Value::Null;
+        }
+        assert_eq!(opened_on, answer, "{part}");
     }
 }
 
