@@ -54,6 +54,41 @@ fn no_secret(out: &Output) {
     }
 }
 
+/// `config show` in words: each setting's source, the lock, and what it set aside.
+async fn assert_human(h: &Harness, env: &[(&str, &str)]) {
+    let out = run(h, &["config", "show"], env).await;
+    assert!(out.status.success());
+    no_secret(&out);
+    let human = text(&out.stdout);
+    let line = |key: &str| {
+        human
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("{key} in {human}"))
+            .to_owned()
+    };
+    assert!(
+        line("app_id").contains("system file, locked") && line("app_id").contains("cli_org"),
+        "{human}"
+    );
+    assert!(line("app_secret").contains("set"), "{human}");
+    assert!(line("brand").contains("user file"), "{human}");
+    assert!(
+        line("scopes").contains("environment (FEISHU_SCOPES)"),
+        "{human}"
+    );
+    assert!(
+        human.contains("app_id: the value from the environment (FEISHU_APP_ID) was ignored: locked by the system file"),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "app_id: the value from the user file was ignored: locked by the system file"
+        ),
+        "{human}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn config_show_says_where_each_setting_came_from_and_a_lock_holds() {
     let h = Harness::new(|b| b).await;
@@ -120,37 +155,7 @@ async fn config_show_says_where_each_setting_came_from_and_a_lock_holds() {
     assert_eq!(setting("redirect_uri")["source"], "default");
     assert_eq!(setting("data_dir")["source"], "environment");
 
-    let out = run(&h, &["config", "show"], &env).await;
-    assert!(out.status.success());
-    no_secret(&out);
-    let human = text(&out.stdout);
-    let line = |key: &str| {
-        human
-            .lines()
-            .find(|l| l.trim_start().starts_with(&format!("{key} ")))
-            .unwrap_or_else(|| panic!("{key} in {human}"))
-            .to_owned()
-    };
-    assert!(
-        line("app_id").contains("system file, locked") && line("app_id").contains("cli_org"),
-        "{human}"
-    );
-    assert!(line("app_secret").contains("set"), "{human}");
-    assert!(line("brand").contains("user file"), "{human}");
-    assert!(
-        line("scopes").contains("environment (FEISHU_SCOPES)"),
-        "{human}"
-    );
-    assert!(
-        human.contains("app_id: the value from the environment (FEISHU_APP_ID) was ignored: locked by the system file"),
-        "{human}"
-    );
-    assert!(
-        human.contains(
-            "app_id: the value from the user file was ignored: locked by the system file"
-        ),
-        "{human}"
-    );
+    assert_human(&h, &env).await;
     // Every command runs with the locked App ID, and the log says what was set aside.
     let out = run(&h, &["status", "--json"], &env).await;
     assert!(
