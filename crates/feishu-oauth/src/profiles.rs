@@ -265,10 +265,9 @@ impl Profiles {
         file.write(&path)
     }
 
-    /// Removes profile `name`'s settings and its data folder (its session is the caller's to sign
-    /// out first). `default` cannot be removed: it is where the settings of a single-profile
-    /// installation live.
-    pub fn remove(&self, name: &str) -> Result<()> {
+    /// Whether profile `name` may be removed: it exists, is not `default`, and the system file
+    /// does not define it. Checked before anything is signed out.
+    pub fn check_removable(&self, name: &str) -> Result<()> {
         self.known(name)?;
         if name == DEFAULT_PROFILE {
             return Err(Error::config(
@@ -282,6 +281,14 @@ impl Profiles {
                 format!("the profile `{name}` is managed by your organisation (the system config file defines it) and cannot be removed (`feishu-auth --profile {name} logout` signs it out)"),
             ));
         }
+        Ok(())
+    }
+
+    /// Removes profile `name`'s settings and its data folder (its session is the caller's to sign
+    /// out first). `default` cannot be removed: it is where the settings of a single-profile
+    /// installation live.
+    pub fn remove(&self, name: &str) -> Result<()> {
+        self.check_removable(name)?;
         let data_dir = self.load(name)?.data_dir;
         let was_active = self.active() == name;
         let path = self.config_file(name);

@@ -217,6 +217,9 @@ async fn a_profile_the_system_file_defines_is_listed_and_signs_in() {
         "{}",
         text(&out.stderr)
     );
+    let out = run(&h, &["--profile", "work", "status", "--json"], &env).await;
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["signedIn"], true, "not signed out either: {status}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
