@@ -124,6 +124,8 @@ async fn two_profiles_signed_in_and_switched_between_in_the_window() {
         .unwrap();
     app.click("#profile-add button[type=submit]").await;
     app.wait_state("signed-out").await;
+    // The state changes with the event; the dialog opens when the command answers, a moment later.
+    app.wait_for("#settings-dialog[open]").await;
     app.click("#close-settings").await;
     app.wait_profile("second").await;
     app.click("#sign-in").await;
