@@ -124,6 +124,8 @@ async fn two_profiles_signed_in_and_switched_between_in_the_window() {
         .unwrap();
     app.click("#profile-add button[type=submit]").await;
     app.wait_state("signed-out").await;
+    // The state changes with the event; the dialog opens when the command answers, a moment later.
+    app.wait_for("#settings-dialog[open]").await;
     app.click("#close-settings").await;
     app.wait_profile("second").await;
     app.click("#sign-in").await;
@@ -689,5 +691,95 @@ async fn without_a_chinese_font_the_window_says_so_and_shows_the_english_name() 
         "Zhang San",
         "the English name stands in for the blank one"
     );
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_system_file_sets_up_the_app_and_its_locked_app_id_is_managed_by_the_organisation() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    let emulator = Emulator::builder()
+        .redirect_uri(redirect.clone())
+        .start()
+        .await
+        .unwrap();
+    let base = emulator.base_url().to_string();
+    // What IT installs as /etc/xdg/feishu-signin/config.toml, found through XDG_CONFIG_DIRS.
+    let system = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(system.path().join("feishu-signin")).unwrap();
+    std::fs::write(
+        system.path().join("feishu-signin/config.toml"),
+        format!(
+            "app_id = \"{}\"\napp_secret = \"{}\"\naccounts_url = \"{base}\"\nopen_url = \"{base}\"\nredirect_uri = \"{redirect}\"\nlocked = [\"app_id\", \"app_secret\", \"redirect_uri\"]\n",
+            emulator.app_id(),
+            emulator.app_secret()
+        ),
+    )
+    .unwrap();
+    // An employee who never opened Settings, the demo not chosen, and an App ID in the
+    // environment that the lock sets aside (as it does the harness's FEISHU_REDIRECT_URI).
+    let app = App::launch(&[
+        // Ahead of the desktop's own folders, which stay (GTK reads its settings there).
+        (
+            "XDG_CONFIG_DIRS",
+            format!("{}:/etc/xdg", system.path().display()),
+        ),
+        ("FEISHU_SIGNIN_DEMO", String::new()),
+        ("FEISHU_APP_ID", "cli_e2eignored".to_owned()),
+    ])
+    .await;
+    app.wait_state("signed-out").await;
+    assert!(
+        !app.shown("#demo-banner").await,
+        "the company's app, not the demo"
+    );
+
+    open_settings(&app).await;
+    let app_id = settings_field(&app, "settings-app-id").await;
+    assert_eq!(app_id["value"], emulator.app_id(), "{app_id}");
+    assert_eq!(app_id["readOnly"], true, "{app_id}");
+    assert_eq!(
+        app_id["described"][0], "Managed by your organisation, so it can’t be changed here.",
+        "{app_id}"
+    );
+    let app_secret = settings_field(&app, "settings-app-secret").await;
+    assert_eq!(app_secret["readOnly"], true, "{app_secret}");
+    assert!(
+        !app.client
+            .source()
+            .await
+            .unwrap()
+            .contains(emulator.app_secret()),
+        "the App Secret never reaches the page"
+    );
+    let redirect_uri = settings_field(&app, "settings-redirect-uri").await;
+    assert_eq!(redirect_uri["value"], redirect, "{redirect_uri}");
+    assert_eq!(redirect_uri["readOnly"], true, "{redirect_uri}");
+    let scopes = settings_field(&app, "settings-scopes").await;
+    assert_eq!(
+        scopes["readOnly"], false,
+        "not locked: the user's to change"
+    );
+    app.shoot("settings-managed-en").await;
+    app.click("#close-settings").await;
+    app.wait_for("#settings-dialog:not([open])").await;
+    app.click("#lang-toggle").await;
+    open_settings(&app).await;
+    let app_id = settings_field(&app, "settings-app-id").await;
+    assert_eq!(
+        app_id["described"][0], "由所在组织统一管理，无法在此修改。",
+        "{app_id}"
+    );
+    app.click("#close-settings").await;
+    app.wait_for("#settings-dialog:not([open])").await;
+    app.click("#lang-toggle").await;
+
+    // Installed, opened, Sign in.
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    assert_eq!(app.text("#profile-name").await, "张三");
     app.close().await;
 }

@@ -67,6 +67,7 @@ pub fn switch<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState
 /// shows `default` if it was the one shown.
 pub async fn remove<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState> {
     let state = app.state::<AppState>();
+    state.profiles.check_removable(name)?;
     let account = account(app, name)?;
     let report = account.sign_out().await?;
     state.profiles.remove(name)?;

@@ -195,6 +195,8 @@ pub enum SettingsField {
 pub enum ReadOnlyReason {
     /// An environment variable sets it (`source` names the variable).
     Env,
+    /// The system file locks it: managed by the organisation (`source` is the file's path).
+    Managed,
 }
 
 /// A field the window shows read-only: the value in effect and where it comes from.
@@ -203,7 +205,8 @@ pub enum ReadOnlyReason {
 pub struct ReadOnlyField {
     pub field: SettingsField,
     pub reason: ReadOnlyReason,
-    /// Where the value comes from: for [`ReadOnlyReason::Env`], the variable's name.
+    /// Where the value comes from: for [`ReadOnlyReason::Env`], the variable's name; for
+    /// [`ReadOnlyReason::Managed`], the system file's path.
     pub source: String,
     /// The value in effect; never the App Secret's.
     pub value: Option<String>,

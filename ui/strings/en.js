@@ -202,6 +202,8 @@ export const en = {
   'settings.loadFailed': 'The settings couldn’t be loaded. You can still correct them here.',
   'settings.appSecret.env': 'Set in the environment',
   'settings.readOnly.env': 'Set by {source} in the environment, so it can’t be changed here.',
+  'settings.appSecret.managed': 'Set by your organisation',
+  'settings.readOnly.managed': 'Managed by your organisation, so it can’t be changed here.',
   'settings.invalid.appId': 'An App ID starts with cli_ followed by letters and digits, like cli_a5ca35a685b0x26e.',
   'settings.invalid.appSecretNeeded': 'Enter the App Secret that goes with this App ID. You’ll find it next to the App ID in the developer console.',
   'settings.invalid.redirect.noScheme': 'Start the address with http://, like {example}.',

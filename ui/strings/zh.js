@@ -202,6 +202,8 @@ export const zh = {
   'settings.loadFailed': '无法加载设置，仍可在此修改。',
   'settings.appSecret.env': '已由环境变量提供',
   'settings.readOnly.env': '由环境变量 {source} 设定，无法在此修改。',
+  'settings.appSecret.managed': '已由所在组织提供',
+  'settings.readOnly.managed': '由所在组织统一管理，无法在此修改。',
   'settings.invalid.appId': 'App ID 应以 cli_ 开头，后接字母和数字，例如 cli_a5ca35a685b0x26e。',
   'settings.invalid.appSecretNeeded': '请填写与此 App ID 配套的 App Secret，在开发者后台 App ID 的下方可以找到。',
   'settings.invalid.redirect.noScheme': '地址请以 http:// 开头，例如 {example}。',

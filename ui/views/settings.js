@@ -1,6 +1,7 @@
 // The settings dialog: App ID, App Secret (write-only), brand, redirect URI and default scopes.
-// It shows what is saved now. A field whose value is set elsewhere (today: by an environment
-// variable) is read-only, with the value in effect and the reason. The form is checked here
+// It shows what is saved now. A field whose value is set elsewhere (by an environment variable,
+// or locked by the organisation's system file) is read-only, with the value in effect and the
+// reason. The form is checked here
 // before saving, by the same rules as the Rust side, and each problem is shown beside its field in
 // the person's language; so is any the Rust side still returns, with its own text under Details.
 
@@ -24,10 +25,10 @@ const FIELDS = {
 
 /**
  * Why a field is read-only, in words, for each reason the SettingsView can give (`readOnly[].reason`).
- * Settings locked by the organisation will be one more entry here.
  */
 const READ_ONLY_REASONS = {
   env: (lock) => t('settings.readOnly.env', { source: lock.source }),
+  managed: () => t('settings.readOnly.managed'),
 };
 
 /** What the core accepts as an App ID, with Feishu's `cli_` in front (config.rs). */
@@ -145,14 +146,19 @@ function renderLocks() {
     setNote(control(field), 'lock', lock ? (READ_ONLY_REASONS[lock.reason]?.(lock) ?? lock.reason) : null);
   }
 
-  const secretLocked = locks.has('appSecret');
+  const secretLock = locks.get('appSecret');
   const secretStored = settings?.inFile?.appSecretSet ?? settings?.appSecretSet;
-  $('settings-app-secret').placeholder = t(
-    secretLocked ? 'settings.appSecret.env' : secretStored ? 'settings.appSecret.set' : 'settings.appSecret.unset',
-  );
+  const secretKey = !secretLock
+    ? secretStored
+      ? 'settings.appSecret.set'
+      : 'settings.appSecret.unset'
+    : secretLock.reason === 'managed'
+      ? 'settings.appSecret.managed'
+      : 'settings.appSecret.env';
+  $('settings-app-secret').placeholder = t(secretKey);
 
   // The variables that set something no field shows (the base URLs) are listed once.
-  const shownSources = new Set([...locks.values()].map((lock) => lock.source));
+  const shownSources = new Set([...locks.values()].filter((lock) => lock.reason === 'env').map((lock) => lock.source));
   const others = (settings?.overriddenByEnv ?? []).filter((name) => !shownSources.has(name));
   const note = $('settings-env-other');
   note.hidden = others.length === 0;
@@ -199,7 +205,10 @@ function collect() {
   return {
     appId: value('appId', file.appId),
     appSecret: locks.has('appSecret') ? null : text('appSecret') || null,
-    brand: locks.has('brand') ? (file.brand ?? 'feishu') : $(FIELDS.brand.input).value === 'lark' ? 'lark' : 'feishu',
+    // A brand locked by the organisation is sent back as it is in effect (the core keeps the file's).
+    brand: locks.has('brand')
+      ? (file.brand ?? (locks.get('brand').reason === 'managed' ? locks.get('brand').value : null) ?? 'feishu')
+      : $(FIELDS.brand.input).value === 'lark' ? 'lark' : 'feishu',
     redirectUri: value('redirectUri', file.redirectUri),
     scopes: (value('scopes', file.scopes) ?? '').split(/\s+/).filter(Boolean),
   };

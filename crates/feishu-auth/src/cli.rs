@@ -4,9 +4,12 @@ use clap::{Parser, Subcommand};
 
 /// Sign in to Feishu or Lark and hand scripts a valid user access token.
 ///
-/// Settings come from ~/.config/feishu-signin/config.toml (the profile `default`; other profiles
-/// in ~/.config/feishu-signin/profiles/NAME.toml) and the FEISHU_* environment variables (the
-/// environment wins). With no App ID configured, a local Feishu emulator (the sandbox) is used.
+/// Settings come from the system file /etc/xdg/feishu-signin/config.toml (through
+/// XDG_CONFIG_DIRS; it may lock keys), then ~/.config/feishu-signin/config.toml (the profile
+/// `default`; other profiles in ~/.config/feishu-signin/profiles/NAME.toml), then the FEISHU_*
+/// environment variables (the environment wins, except over a locked key). `config show` prints
+/// them with their sources. With no App ID configured, a local Feishu emulator (the sandbox) is
+/// used.
 #[derive(Debug, Parser)]
 #[command(name = "feishu-auth", version, about, long_about)]
 pub struct Cli {
@@ -61,6 +64,9 @@ pub enum Command {
         /// The profile.
         name: String,
     },
+    /// The settings in effect and where each comes from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run the sandbox's Feishu emulator in the foreground.
     Emulator {
         /// The port to listen on (0: any free port).
@@ -71,6 +77,17 @@ pub enum Command {
         /// closes (the app holds its other end, so this happens however the app exits).
         #[arg(long, hide = true, value_name = "DATA_DIR")]
         for_app: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every setting in effect and where it came from (the system file, the user's file,
+    /// the environment or the default); secrets only as "set".
+    Show {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -7,6 +7,10 @@
 //! `NAME` has `profiles/NAME.toml` beside `config.toml`, and its session, locks and sandbox grants
 //! in `<data folder>/profiles/NAME/`: each profile is stored, locked and refreshed on its own.
 //! Which one commands use when none is named is in `active-profile` beside `config.toml`.
+//!
+//! The system file (see [`crate::managed`]) may define profiles too (`[profiles.NAME]`): they are
+//! listed with the user's, their settings the system's under the user's `profiles/NAME.toml`
+//! (which need not exist), and they cannot be removed.
 
 use std::{
     fs, io,
@@ -16,6 +20,7 @@ use std::{
 use crate::{
     config::{Config, ConfigFile},
     error::{Error, Result},
+    managed::{Layered, Managed, SystemFile},
 };
 
 /// The profile every installation has.
@@ -30,6 +35,9 @@ const MAX_NAME_LEN: usize = 40;
 pub struct Profiles {
     /// The folder of `config.toml`.
     config_dir: PathBuf,
+    /// The system file, if there is one; or why it could not be read (each profile's load says
+    /// so, rather than no command running at all).
+    system: std::result::Result<Option<SystemFile>, (PathBuf, String)>,
 }
 
 fn io_error(path: &Path, e: &io::Error) -> Error {
@@ -60,11 +68,56 @@ impl Profiles {
     /// The profiles beside the user's `config.toml`.
     pub fn open() -> Result<Self> {
         let config_file = crate::settings::config_path()?;
+        let system = match SystemFile::find() {
+            Ok(found) => Ok(found),
+            Err(Error::ConfigFile { path, reason }) => Err((path, reason)),
+            Err(other) => Err((PathBuf::from("/etc/xdg"), other.to_string())),
+        };
+        if let Err((path, reason)) = &system {
+            tracing::warn!(path = %path.display(), %reason, "the system config file could not be read");
+        }
         Ok(Self {
             config_dir: config_file
                 .parent()
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            system,
         })
+    }
+
+    /// Profiles in `config_dir` with `system` as the system file (for tests).
+    #[cfg(test)]
+    pub(crate) fn at(config_dir: PathBuf, system: Option<SystemFile>) -> Self {
+        Self {
+            config_dir,
+            system: Ok(system),
+        }
+    }
+
+    /// The system file, if one was found (an error when it could not be read).
+    pub fn system(&self) -> Result<Option<&SystemFile>> {
+        match &self.system {
+            Ok(found) => Ok(found.as_ref()),
+            Err((path, reason)) => Err(Error::ConfigFile {
+                path: path.clone(),
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    /// What the system file says of profile `name`: its values and locks (none when there is no
+    /// system file or it does not name the profile; unreadable: the profile's keys are unlocked).
+    pub fn managed(&self, name: &str) -> Option<&Managed> {
+        self.system().ok().flatten().and_then(|s| s.section(name))
+    }
+
+    /// Whether the system file defines profile `name` (other than `default`).
+    pub fn is_managed_profile(&self, name: &str) -> bool {
+        name != DEFAULT_PROFILE
+            && self
+                .system()
+                .ok()
+                .flatten()
+                .is_some_and(|s| s.profiles.contains_key(name))
     }
 
     /// The settings file of profile `name`.
@@ -96,14 +149,24 @@ impl Profiles {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io_error(&dir, &e)),
         };
+        if let Ok(Some(system)) = self.system() {
+            names.extend(
+                system
+                    .profiles
+                    .keys()
+                    .filter(|n| *n != DEFAULT_PROFILE)
+                    .cloned(),
+            );
+        }
         names.sort();
+        names.dedup();
         names.insert(0, DEFAULT_PROFILE.to_owned());
         Ok(names)
     }
 
     /// Whether profile `name` exists.
     pub fn exists(&self, name: &str) -> bool {
-        name == DEFAULT_PROFILE || self.config_file(name).is_file()
+        name == DEFAULT_PROFILE || self.is_managed_profile(name) || self.config_file(name).is_file()
     }
 
     fn known(&self, name: &str) -> Result<()> {
@@ -151,14 +214,27 @@ impl Profiles {
         }
     }
 
-    /// The settings of profile `name`: its file, then the environment; its session and sandbox
-    /// grants in its own data folder.
+    /// The settings of profile `name`: the system file, its file, then the environment (with the
+    /// system file's locks); its session and sandbox grants in its own data folder.
     pub fn load(&self, name: &str) -> Result<Config> {
+        Ok(self.layered(name)?.config)
+    }
+
+    /// Profile `name`'s settings with where each one comes from (`config show`, the window).
+    pub fn layered(&self, name: &str) -> Result<Layered> {
         self.known(name)?;
-        let file = ConfigFile::read(&self.config_file(name))?;
-        let mut config = Config::from_sources(&file, crate::config::env_var)?;
+        let system = self.system()?;
+        let user_path = self.config_file(name);
+        let file = ConfigFile::read(&user_path)?;
+        let (mut config, settings) =
+            Layered::load(self.managed(name), &file, crate::config::env_var)?;
         config.data_dir = self.data_dir(&config.data_dir, name);
-        Ok(config)
+        Ok(Layered {
+            config,
+            settings,
+            system_path: system.map(|s| s.path.clone()),
+            user_path,
+        })
     }
 
     /// Profile `name`'s data folder under the data folder `base`.
@@ -189,10 +265,9 @@ impl Profiles {
         file.write(&path)
     }
 
-    /// Removes profile `name`'s settings and its data folder (its session is the caller's to sign
-    /// out first). `default` cannot be removed: it is where the settings of a single-profile
-    /// installation live.
-    pub fn remove(&self, name: &str) -> Result<()> {
+    /// Whether profile `name` may be removed: it exists, is not `default`, and the system file
+    /// does not define it. Checked before anything is signed out.
+    pub fn check_removable(&self, name: &str) -> Result<()> {
         self.known(name)?;
         if name == DEFAULT_PROFILE {
             return Err(Error::config(
@@ -200,6 +275,20 @@ impl Profiles {
                 "the default profile cannot be removed (`feishu-auth logout` signs it out)",
             ));
         }
+        if self.is_managed_profile(name) {
+            return Err(Error::config(
+                "profile",
+                format!("the profile `{name}` is managed by your organisation (the system config file defines it) and cannot be removed (`feishu-auth --profile {name} logout` signs it out)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Removes profile `name`'s settings and its data folder (its session is the caller's to sign
+    /// out first). `default` cannot be removed: it is where the settings of a single-profile
+    /// installation live.
+    pub fn remove(&self, name: &str) -> Result<()> {
+        self.check_removable(name)?;
         let data_dir = self.load(name)?.data_dir;
         let was_active = self.active() == name;
         let path = self.config_file(name);
@@ -225,6 +314,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let profiles = Profiles {
             config_dir: dir.path().join("feishu-signin"),
+            system: Ok(None),
         };
         (dir, profiles)
     }
@@ -283,5 +373,25 @@ mod tests {
         };
         assert!(p.add("x", &file).is_err());
         assert!(!p.exists("x"));
+    }
+
+    #[test]
+    fn a_profile_the_system_file_defines_is_listed_loaded_and_kept() {
+        let (dir, mut p) = profiles();
+        let system = dir.path().join("system.toml");
+        std::fs::write(
+            &system,
+            "[profiles.work]\napp_id = \"cli_work\"\napp_secret = \"w\"\nlocked = [\"app_id\"]\n",
+        )
+        .unwrap();
+        p.system = Ok(Some(SystemFile::read(&system).unwrap()));
+        assert_eq!(p.names().unwrap(), ["default", "work"]);
+        assert!(p.exists("work"));
+        assert!(p.managed("work").unwrap().is_locked("app_id"));
+        assert!(p.add("work", &ConfigFile::default()).is_err());
+        let err = p.remove("work").unwrap_err().to_string();
+        assert!(err.contains("organisation"), "{err}");
+        p.set_active("work").unwrap();
+        assert_eq!(p.active(), "work");
     }
 }

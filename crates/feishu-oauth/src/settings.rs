@@ -121,14 +121,21 @@ impl SettingsForm {
     /// Applies the form to a config file, checking every value first: nothing is changed when one
     /// is invalid.
     pub fn apply_to(self, file: &mut ConfigFile) -> Result<()> {
+        self.apply_over(file, &ConfigFile::default())
+    }
+
+    /// Applies the form to a user's config file over `system`, the system file's values for the
+    /// profile (an App ID or App Secret there counts as given).
+    fn apply_over(self, file: &mut ConfigFile, system: &ConfigFile) -> Result<()> {
         let app_id = non_empty(self.app_id);
-        let app_secret = match (&app_id, non_empty(self.app_secret)) {
+        let has_app_id = app_id.is_some() || non_empty(system.app_id.clone()).is_some();
+        let app_secret = match (has_app_id, non_empty(self.app_secret)) {
             // No App ID: the sandbox. The secret belongs to the App ID, so it goes too.
-            (None, _) => None,
-            (Some(_), Some(secret)) => Some(secret),
-            (Some(_), None) => file.app_secret.clone(),
+            (false, _) => None,
+            (true, Some(secret)) => Some(secret),
+            (true, None) => file.app_secret.clone(),
         };
-        if app_id.is_some() && app_secret.is_none() {
+        if has_app_id && app_secret.is_none() && non_empty(system.app_secret.clone()).is_none() {
             return Err(Error::config(
                 "app_secret",
                 "an App ID needs its App Secret (developer console → Credentials & Basic Info)",
@@ -154,10 +161,32 @@ impl SettingsForm {
     /// Writes the form into profile `name`'s settings file and loads the configuration it makes.
     /// A file that does not parse is replaced (the form is how the window tells a person to fix
     /// it) and kept beside it.
+    ///
+    /// A key the system file locks cannot be changed: the form may give it back as the user's
+    /// file holds it or as the system file sets it (the window does), and it stays as the user's
+    /// file holds it; any other value is refused, naming the key and the system file.
     pub fn save(self, profiles: &Profiles, name: &str) -> Result<Saved> {
         let path = profiles.config_file(name);
-        let mut file = ConfigFile::read_for_edit(&path)?;
-        self.apply_to(&mut file)?;
+        let before = ConfigFile::read_for_edit(&path)?;
+        let mut file = before.clone();
+        let managed = profiles.managed(name).cloned().unwrap_or_default();
+        self.apply_over(&mut file, &managed.settings)?;
+        for key in &managed.locked {
+            let given = field(&file, key);
+            if given != field(&before, key) && given != field(&managed.settings, key) {
+                let system = profiles
+                    .system()
+                    .ok()
+                    .flatten()
+                    .map(|s| s.path.display().to_string())
+                    .unwrap_or_default();
+                return Err(Error::config(
+                    *key,
+                    format!("managed by your organisation: the system config file {system} locks it, so it cannot be changed here"),
+                ));
+            }
+            set_field(&mut file, key, field(&before, key));
+        }
         let kept_broken = file.write_replacing(&path)?;
         Ok(Saved {
             config: profiles.load(name)?,
@@ -166,10 +195,46 @@ impl SettingsForm {
     }
 }
 
+/// A key of a settings file as the form sets it, blank as none.
+fn field(file: &ConfigFile, key: &str) -> Option<String> {
+    let value = match key {
+        "app_id" => file.app_id.clone(),
+        "app_secret" => file.app_secret.clone(),
+        "brand" => file.brand.clone(),
+        "redirect_uri" => file.redirect_uri.clone(),
+        "scopes" => file.scopes.clone(),
+        "accounts_url" => file.accounts_url.clone(),
+        "open_url" => file.open_url.clone(),
+        "demo" => file.demo.map(|d| d.to_string()),
+        _ => None,
+    };
+    non_empty(value)
+}
+
+fn set_field(file: &mut ConfigFile, key: &str, value: Option<String>) {
+    match key {
+        "app_id" => file.app_id = value,
+        "app_secret" => file.app_secret = value,
+        "brand" => file.brand = value,
+        "redirect_uri" => file.redirect_uri = value,
+        "scopes" => file.scopes = value,
+        "accounts_url" => file.accounts_url = value,
+        "open_url" => file.open_url = value,
+        "demo" => file.demo = value.and_then(|v| v.parse().ok()),
+        _ => {}
+    }
+}
+
 /// Profile `name` runs the sandbox on purpose from now on ("Try the demo"): `demo = true` in its
 /// settings file, every other key kept. Returns the configuration it makes.
 pub fn choose_demo(profiles: &Profiles, name: &str) -> Result<Config> {
     let path = profiles.config_file(name);
+    if profiles.managed(name).is_some_and(|m| m.is_locked("demo")) {
+        return Err(Error::config(
+            "demo",
+            "managed by your organisation: the system config file locks it",
+        ));
+    }
     let mut file = ConfigFile::read_for_edit(&path)?;
     file.demo = Some(true);
     file.write_replacing(&path)?;
@@ -229,5 +294,51 @@ mod tests {
         bad.brand = "slack".into();
         assert!(bad.apply_to(&mut file).is_err());
         assert_eq!(file, ConfigFile::default());
+    }
+
+    #[test]
+    fn a_locked_field_is_kept_and_a_change_to_it_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let system = dir.path().join("system.toml");
+        std::fs::write(
+            &system,
+            "app_id = \"cli_org\"\napp_secret = \"org\"\nbrand = \"lark\"\nlocked = [\"app_id\", \"app_secret\", \"brand\"]\n",
+        )
+        .unwrap();
+        let system = crate::managed::SystemFile::read(&system).unwrap();
+        let profiles = Profiles::at(dir.path().join("user"), Some(system));
+        let path = profiles.config_file("default");
+
+        // As the window sends it: the locked fields as the user's file holds them (none), no
+        // secret, the brand as the system sets it; the editable scopes changed.
+        let mut sent = form(None, None);
+        sent.scopes = vec!["offline_access".into(), "contact:user.base:readonly".into()];
+        let saved = sent.save(&profiles, "default").unwrap();
+        let app = saved.config.app.unwrap();
+        assert_eq!(
+            app.app_id, "cli_org",
+            "no App Secret asked for: the system gives it"
+        );
+        let file = ConfigFile::read(&path).unwrap();
+        assert_eq!(
+            (file.app_id, file.app_secret, file.brand),
+            (None, None, None)
+        );
+        assert!(file.scopes.unwrap().contains("contact:user.base:readonly"));
+
+        // Another App ID, or another brand, is refused and nothing is written.
+        let before = std::fs::read_to_string(&path).unwrap();
+        let err = form(Some("cli_mine"), Some("mine"))
+            .save(&profiles, "default")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("app_id") && err.contains("organisation"),
+            "{err}"
+        );
+        let mut other_brand = form(None, None);
+        other_brand.brand = "feishu".into();
+        assert!(other_brand.save(&profiles, "default").is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
     }
 }

@@ -1,12 +1,13 @@
 //! One module per subcommand.
 
+mod config;
 mod emulator;
 mod login;
 mod profiles;
 mod session;
 
 use crate::{
-    cli::{Cli, Command},
+    cli::{Cli, Command, ConfigCommand},
     context,
     failure::Outcome,
 };
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Token => session::token(&context::load(profile)?.1).await,
         Command::Refresh => session::refresh(&context::load(profile)?.1).await,
         Command::Logout { any_app } => session::logout(&context::load(profile)?.1, any_app).await,
+        Command::Config(ConfigCommand::Show { json }) => config::show(profile, json),
         Command::Profiles { json } => profiles::list(json),
         Command::Profile(command) => profiles::change(command).await,
         Command::Use { name } => profiles::activate(&name),

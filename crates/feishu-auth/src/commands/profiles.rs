@@ -157,6 +157,7 @@ pub async fn change(command: ProfileCommand) -> Outcome {
             Ok(())
         }
         ProfileCommand::Remove { name } => {
+            profiles.check_removable(&name)?;
             let account = context::account(&profiles, &name)?;
             let report = account.sign_out().await?;
             profiles.remove(&name)?;

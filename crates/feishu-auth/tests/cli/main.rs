@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod config;
 mod corrupt;
 mod lifecycle;
 mod login;
