@@ -42,8 +42,22 @@ pub enum Command {
     },
     /// Print a valid user access token, refreshing it first when it needs it.
     Token,
-    /// Refresh the user access token now.
-    Refresh,
+    /// Refresh the user access token now (or, with --if-due, only when it is needed).
+    Refresh {
+        /// Refresh only when the access token is stale or the refresh token would expire before
+        /// the next scheduled run: for a timer that keeps the session alive while the app is
+        /// closed.
+        #[arg(long)]
+        if_due: bool,
+        /// With --if-due: seconds until the next scheduled run.
+        #[arg(
+            long,
+            value_name = "SECONDS",
+            default_value_t = 86_400,
+            requires = "if_due"
+        )]
+        next_run_in: u64,
+    },
     /// Sign out of the configured app: forget its session here, and revoke its tokens at Feishu.
     Logout {
         /// Also remove a session that belongs to another app (or the sandbox).

@@ -72,7 +72,7 @@ pub use scope::Scopes;
 pub use secret::{
     AccessToken, AppSecret, AuthorizationCode, CsrfState, PkceVerifier, RefreshToken,
 };
-pub use session::{Issuer, Session, StaleReason, TokenStatus};
+pub use session::{Issuer, RefreshDue, Session, StaleReason, TokenStatus};
 pub use settings::{
     choose_demo, config_path, custom_endpoints, load_or_sandbox, overridden_by_env, Saved,
     SettingsForm,

@@ -88,7 +88,38 @@ pub enum StaleReason {
     Requested,
 }
 
+/// Why a scheduled refresh (`feishu-auth refresh --if-due`, the keepalive's timer) refreshes now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshDue {
+    /// The access token is within its refresh margin, or expired.
+    AccessTokenStale(StaleReason),
+    /// The refresh token would expire before the next scheduled run could renew it.
+    RefreshTokenExpiresBeforeNextRun,
+}
+
+/// How much earlier than the next run's time a refresh token is renewed: a timer that fires
+/// late (a machine asleep at the hour) should still find it good.
+const NEXT_RUN_SLACK: time::Duration = time::Duration::hours(1);
+
 impl Session {
+    /// Whether a scheduled run at `now`, whose next run is `next_run` away, should refresh: when
+    /// the access token is stale, or the refresh token would expire before the next run (plus an
+    /// hour's slack). `None` when nothing is due, or nothing can be renewed any more (no refresh
+    /// token, or past the forced re-authorization): no refresh would help then.
+    pub fn refresh_due(&self, now: OffsetDateTime, next_run: time::Duration) -> Option<RefreshDue> {
+        if !self.can_refresh(now) {
+            return None;
+        }
+        if let Some(reason) = self.stale_reason(now) {
+            return Some(RefreshDue::AccessTokenStale(reason));
+        }
+        let horizon = now.saturating_add(next_run).saturating_add(NEXT_RUN_SLACK);
+        match self.refresh_token_expires_at {
+            Some(at) if at <= horizon => Some(RefreshDue::RefreshTokenExpiresBeforeNextRun),
+            _ => None,
+        }
+    }
+
     /// The access token's lifetime as issued.
     pub fn access_token_lifetime(&self) -> time::Duration {
         self.access_token_expires_at - self.access_token_issued_at
@@ -255,6 +286,39 @@ pub(crate) mod tests {
         s.refresh_token = None;
         assert!(!s.can_refresh(t0));
         assert_eq!(s.reauthorization_due_at(), datetime!(2027-01-01 0:00 UTC));
+    }
+
+    #[test]
+    fn a_scheduled_run_refreshes_only_what_would_otherwise_lapse() {
+        let t0 = datetime!(2026-01-01 0:00 UTC);
+        let s = sample(t0, 7200);
+        let day = time::Duration::days(1);
+        // Fresh tokens, a refresh token good for 7 days: a daily run has nothing to do.
+        assert_eq!(s.refresh_due(t0 + time::Duration::minutes(1), day), None);
+        // A stale access token is refreshed whatever the schedule.
+        assert_eq!(
+            s.refresh_due(t0 + time::Duration::minutes(118), day),
+            Some(RefreshDue::AccessTokenStale(StaleReason::ExpiresSoon))
+        );
+        assert_eq!(
+            s.refresh_due(t0 + time::Duration::hours(3), day),
+            Some(RefreshDue::AccessTokenStale(StaleReason::Expired))
+        );
+        // On day 6 the refresh token (7 days) would lapse before a run a day later (and an
+        // hour's slack): renewed now, though the access token, here just refreshed, is fresh.
+        let mut renewed = s.clone();
+        renewed.access_token_issued_at = t0 + time::Duration::days(6);
+        renewed.access_token_expires_at = renewed.access_token_issued_at + time::Duration::hours(2);
+        let day6 = t0 + time::Duration::days(6) + time::Duration::minutes(1);
+        assert_eq!(
+            renewed.refresh_due(day6, day),
+            Some(RefreshDue::RefreshTokenExpiresBeforeNextRun)
+        );
+        assert_eq!(renewed.refresh_due(day6, time::Duration::hours(6)), None);
+        // Nothing to renew with: not due, since no refresh could help.
+        let mut gone = renewed;
+        gone.refresh_token = None;
+        assert_eq!(gone.refresh_due(day6, day), None);
     }
 
     #[test]

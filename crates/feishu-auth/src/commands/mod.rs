@@ -34,7 +34,17 @@ pub async fn run(cli: Cli) -> Outcome {
             session::status(&name, &account, json)
         }
         Command::Token => session::token(&context::load(profile)?.1).await,
-        Command::Refresh => session::refresh(&context::load(profile)?.1).await,
+        Command::Refresh {
+            if_due,
+            next_run_in,
+        } => {
+            let account = context::load(profile)?.1;
+            if if_due {
+                session::refresh_if_due(&account, next_run_in).await
+            } else {
+                session::refresh(&account).await
+            }
+        }
         Command::Logout { any_app } => session::logout(&context::load(profile)?.1, any_app).await,
         Command::Config(ConfigCommand::Show { json }) => config::show(profile, json),
         Command::Profiles { json } => profiles::list(json),

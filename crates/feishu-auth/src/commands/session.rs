@@ -2,7 +2,7 @@
 
 use std::io::Write as _;
 
-use feishu_oauth::{Account, Error};
+use feishu_oauth::{Account, Error, RefreshDue};
 use time::OffsetDateTime;
 
 use crate::{failure::Outcome, view};
@@ -66,6 +66,42 @@ pub async fn refresh(account: &Account) -> Outcome {
     writeln!(
         stdout,
         "Refreshed.\n{}",
+        view::summary(account.issuer().brand, &session, OffsetDateTime::now_utc())
+    )?;
+    Ok(stdout.flush()?)
+}
+
+/// `refresh --if-due`: refreshes only when the session would otherwise lapse before the next
+/// scheduled run (`next_run_in` seconds away), and says which it was.
+pub async fn refresh_if_due(account: &Account, next_run_in: u64) -> Outcome {
+    let now = OffsetDateTime::now_utc();
+    let next_run = time::Duration::seconds(i64::try_from(next_run_in).unwrap_or(i64::MAX));
+    let Some(session) = account.current()? else {
+        return Err(Error::SignedOut.into());
+    };
+    let Some(due) = session.refresh_due(now, next_run) else {
+        if !session.can_refresh(now) {
+            return Err(Error::SignInRequired {
+                reason: "nothing can renew this session any more (no refresh token, or past the forced re-authorization)".into(),
+            }
+            .into());
+        }
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "Not due: nothing would lapse before the next run.")?;
+        return Ok(stdout.flush()?);
+    };
+    let why = match due {
+        RefreshDue::AccessTokenStale(_) => "the access token was stale",
+        RefreshDue::RefreshTokenExpiresBeforeNextRun => {
+            "the refresh token would have expired before the next run"
+        }
+    };
+    let session = account.refresh_now().await?;
+    account.flush_unsaved()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "Refreshed: {why}.\n{}",
         view::summary(account.issuer().brand, &session, OffsetDateTime::now_utc())
     )?;
     Ok(stdout.flush()?)

@@ -45,3 +45,36 @@ async fn futures_join_all<
     }
     out
 }
+
+#[tokio::test]
+async fn refresh_if_due_renews_only_what_would_lapse_before_the_next_run() {
+    let h = Harness::new(|b| b).await;
+    assert!(h.run(&["login"]).await.status.success());
+
+    // Fresh tokens and a daily run: nothing to do, and no call to Feishu.
+    let out = h.run(&["refresh", "--if-due"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("Not due"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(h.emulator.refreshes(), 0);
+
+    // A next run further away than the refresh token lives (7 days): renewed now.
+    let week_and_a_day = (8 * 24 * 3600).to_string();
+    let out = h
+        .run(&["refresh", "--if-due", "--next-run-in", &week_and_a_day])
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("Refreshed: the refresh token would have expired"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(h.emulator.refreshes(), 1);
+
+    // The schedule means nothing without --if-due: a usage error.
+    let out = h.run(&["refresh", "--next-run-in", "60"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
