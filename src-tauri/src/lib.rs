@@ -40,6 +40,8 @@ pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
     webkit::configure();
     init_tracing();
+    // Before anything opens the data folder: release 0.1's moves to the current identifier.
+    feishu_oauth::settle_data_folder();
     let result = run_app(tauri::Builder::default()).run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!(error = %e, "the app could not start");

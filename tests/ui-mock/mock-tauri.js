@@ -75,8 +75,8 @@
     loopbackRedirectUri: 'http://127.0.0.1:48653/callback',
     deepLinkRedirectUri: 'feishu-signin://callback',
     scopes: ['offline_access', 'contact:user.base:readonly', 'contact:user.email:readonly'],
-    configPath: '/home/zhou/.config/dev.feishu-signin.app/config.toml',
-    dataDir: '/home/zhou/.local/share/dev.feishu-signin.app',
+    configPath: '/home/zhou/.config/feishu-signin/config.toml',
+    dataDir: '/home/zhou/.local/share/dev.feishu-signin.FeishuSignIn',
     overriddenByEnv: flag('env') ? ['FEISHU_BRAND', 'FEISHU_SCOPES', 'FEISHU_ACCOUNTS_URL'] : [],
     // `?firstrun` shows the window as an employee meets an app nobody has set up.
     demo: !flag('firstrun'),
@@ -198,7 +198,7 @@
 
   const commands = {
     async session() {
-      if (flag('loadFail')) throw { kind: 'store', message: 'Could not read /home/zhou/.local/share/dev.feishu-signin.app/session.json: permission denied' };
+      if (flag('loadFail')) throw { kind: 'store', message: 'Could not read /home/zhou/.local/share/dev.feishu-signin.FeishuSignIn/session.json: permission denied' };
       return sessionState();
     },
     async settings() {

@@ -11,17 +11,16 @@ use url::Url;
 
 use crate::{
     brand::Brand,
+    data_dir,
     error::{Error, Result},
     redirect::RedirectUri,
     scope::Scopes,
     secret::AppSecret,
 };
 
-/// The folder name under the user's config directory, and the app's identifier under the data
-/// directory (where tauri-plugin-store keeps the app's files).
+/// The folder name under the user's config directory (the data folder is named by the app's
+/// identifier, see [`crate::data_dir`]).
 pub const CONFIG_DIR_NAME: &str = "feishu-signin";
-/// The Tauri app identifier, which names the data directory the app and the CLI share.
-pub const APP_IDENTIFIER: &str = "dev.feishu-signin.app";
 
 /// The App ID (`client_id`) and App Secret (`client_secret`) from the developer console.
 #[derive(Debug, Clone)]
@@ -422,7 +421,7 @@ impl Config {
         let data_dir = match env("FEISHU_SIGNIN_DATA_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => dirs::data_dir()
-                .map(|d| d.join(APP_IDENTIFIER))
+                .map(|d| data_dir::settle(&d))
                 .ok_or_else(|| {
                     Error::config(
                         "FEISHU_SIGNIN_DATA_DIR",

@@ -340,3 +340,37 @@ async fn the_files_release_0_1_0_wrote_are_the_default_profile_untouched() {
         "read, not rewritten: the older version still reads it"
     );
 }
+
+/// Release 0.1 kept its files in `~/.local/share/dev.feishu-signin.app`, named by the identifier
+/// that has since changed: the first command moves the folder whole and finds the session there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_data_folder_of_release_0_1_0_moves_to_the_new_identifier_signed_in() {
+    let h = Harness::new(|b| b).await;
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release-0.1.0");
+    let share = h.dir.path().join("share");
+    let former = share.join(feishu_oauth::FORMER_APP_IDENTIFIER);
+    std::fs::create_dir_all(&former).unwrap();
+    for file in ["session.json", "sandbox-emulator.json"] {
+        std::fs::copy(fixture.join(file), former.join(file)).unwrap();
+        std::fs::set_permissions(
+            former.join(file),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(former.join("session.json")).unwrap();
+
+    let mut cmd = h.bare_command(&["status", "--json"]);
+    cmd.env_remove("FEISHU_SIGNIN_DATA_DIR")
+        .env("XDG_DATA_HOME", &share);
+    let out = cmd.output().await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["signedIn"], true, "no re-login: {status}");
+    assert_eq!(status["user"]["name"], "张三", "{status}");
+
+    let current = share.join(feishu_oauth::APP_IDENTIFIER);
+    assert!(!former.exists(), "the old folder is gone");
+    assert_eq!(std::fs::read(current.join("session.json")).unwrap(), before);
+}
