@@ -35,6 +35,7 @@ mod manager;
 mod pages;
 mod pkce;
 mod profile;
+mod program;
 mod profiles;
 mod redirect;
 mod revoke;

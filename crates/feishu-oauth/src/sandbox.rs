@@ -20,7 +20,7 @@ use tokio::{
 };
 use url::Url;
 
-use crate::config::AppCredentials;
+use crate::{config::AppCredentials, program::find_program};
 
 /// A future a launcher returns.
 pub type Launching<'a> = Pin<Box<dyn Future<Output = io::Result<RunningSandbox>> + Send + 'a>>;
@@ -89,41 +89,20 @@ impl ChildProcess {
         }
     }
 
-    /// The program beside this executable (under `cargo test` the executable is one folder
-    /// deeper, `target/<profile>/deps/`, so the folder above is tried too), else on `PATH`: an
-    /// app run from somewhere else (copied out of the build, an AppImage) still finds the
-    /// installed one.
+    /// The program, beside this executable or on `PATH` ([`find_program`]).
     fn program(&self) -> io::Result<PathBuf> {
-        let exe = std::env::current_exe()?;
-        let dir = exe.parent().unwrap_or(Path::new("."));
-        let beside = [
-            Some(dir.join(self.program)),
-            dir.parent().map(|p| p.join(self.program)),
-        ];
-        let on_path = std::env::var_os("PATH")
-            .map(|path| {
-                std::env::split_paths(&path)
-                    .filter(|d| d.is_absolute())
-                    .map(|d| d.join(self.program))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        beside
-            .into_iter()
-            .flatten()
-            .chain(on_path)
-            .find(|p| p.is_file())
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!(
-                        "the sandbox runs through {}, which is neither beside {} nor on PATH (install the package, or build it: cargo build -p {})",
-                        self.program,
-                        exe.display(),
-                        self.program
-                    ),
-                )
-            })
+        find_program(self.program).ok_or_else(|| {
+            let exe = std::env::current_exe().unwrap_or_default();
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "the sandbox runs through {}, which is neither beside {} nor on PATH (install the package, or build it: cargo build -p {})",
+                    self.program,
+                    exe.display(),
+                    self.program
+                ),
+            )
+        })
     }
 
     async fn start(&self, data_dir: &Path) -> io::Result<RunningSandbox> {
