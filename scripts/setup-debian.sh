@@ -15,7 +15,8 @@ packages=(
 testing=false
 [ "${1:-}" = "--test" ] && testing=true
 # tzdata: the CLI tests show times in named zones (TZ=Asia/Shanghai); a minimal Debian 12 lacks it.
-$testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick tzdata)
+# systemd: systemd-analyze verifies the keepalive's units (a container image may lack it).
+$testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick tzdata systemd)
 # Node.js and npm run the Tauri CLI (the .deb) and esbuild (the release UI); a machine with its
 # own Node.js keeps it.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -81,6 +81,10 @@ pub enum Command {
     /// The settings in effect and where each comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Keep the profile signed in while the app is closed: a systemd user timer that runs
+    /// `refresh --if-due` twice a day.
+    #[command(subcommand)]
+    Keepalive(KeepaliveCommand),
     /// Run the sandbox's Feishu emulator in the foreground.
     Emulator {
         /// The port to listen on (0: any free port).
@@ -100,6 +104,20 @@ pub enum ConfigCommand {
     /// the environment or the default); secrets only as "set".
     Show {
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeepaliveCommand {
+    /// Install and start the timer (in ~/.config/systemd/user); again to update it.
+    Enable,
+    /// Stop the timer and remove its units.
+    Disable,
+    /// Whether the timer is on, when it runs next and how its last run ended.
+    Status {
+        /// Print JSON instead of a summary.
         #[arg(long)]
         json: bool,
     },

@@ -14,6 +14,14 @@ pub enum Failure {
     Core(feishu_oauth::Error),
     /// Writing standard output failed.
     Output(io::Error),
+    /// The keepalive's units could not be written or removed.
+    Keepalive(feishu_oauth::KeepaliveError),
+}
+
+impl From<feishu_oauth::KeepaliveError> for Failure {
+    fn from(e: feishu_oauth::KeepaliveError) -> Self {
+        Failure::Keepalive(e)
+    }
 }
 
 impl From<feishu_oauth::Error> for Failure {
@@ -40,6 +48,10 @@ impl Failure {
                 };
                 (Some(message), exit::code_for(e))
             }
+            Failure::Keepalive(e) => (
+                Some(sentence(&format!("keepalive: {e}"))),
+                ExitCode::from(exit::FAILURE),
+            ),
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 (None, ExitCode::from(exit::FAILURE))
             }

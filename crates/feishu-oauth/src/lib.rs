@@ -26,6 +26,7 @@ mod config;
 mod data_dir;
 mod error;
 mod fsutil;
+mod keepalive;
 mod keeper;
 mod language;
 mod lockfile;
@@ -35,8 +36,8 @@ mod manager;
 mod pages;
 mod pkce;
 mod profile;
-mod program;
 mod profiles;
+mod program;
 mod redirect;
 mod revoke;
 mod sandbox;
@@ -60,6 +61,10 @@ pub use codes::{ErrorCode, Remedy};
 pub use config::{shown_url, AppCredentials, Config, ConfigFile, Endpoints};
 pub use data_dir::{settle_data_folder, APP_IDENTIFIER, FORMER_APP_IDENTIFIER};
 pub use error::{Error, FeishuError, Result};
+pub use keepalive::{
+    Enabled as KeepaliveEnabled, Keepalive, KeepaliveError, KeepaliveStatus,
+    NEXT_RUN_IN_SECONDS as KEEPALIVE_NEXT_RUN_IN_SECONDS,
+};
 pub use keeper::{Keeper, KeeperEvent, Tick, TICK};
 pub use language::Language;
 pub use loopback::{Arrival, LoopbackListener, Responder};

@@ -2,12 +2,13 @@
 
 mod config;
 mod emulator;
+mod keepalive;
 mod login;
 mod profiles;
 mod session;
 
 use crate::{
-    cli::{Cli, Command, ConfigCommand},
+    cli::{Cli, Command, ConfigCommand, KeepaliveCommand},
     context,
     failure::Outcome,
 };
@@ -50,5 +51,14 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Profiles { json } => profiles::list(json),
         Command::Profile(command) => profiles::change(command).await,
         Command::Use { name } => profiles::activate(&name),
+        Command::Keepalive(command) => {
+            let profiles = feishu_oauth::Profiles::open()?;
+            let name = profiles.select(profile)?;
+            match command {
+                KeepaliveCommand::Enable => keepalive::enable(&profiles, &name),
+                KeepaliveCommand::Disable => keepalive::disable(&name),
+                KeepaliveCommand::Status { json } => keepalive::status(&profiles, &name, json),
+            }
+        }
     }
 }

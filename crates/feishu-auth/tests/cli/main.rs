@@ -9,6 +9,7 @@ mod common;
 
 mod config;
 mod corrupt;
+mod keepalive;
 mod lifecycle;
 mod login;
 mod profiles;
