@@ -359,6 +359,55 @@ async fn a_failing_background_refresh_shows_in_the_tokens_card() {
 }
 
 /// The string tables of the window (`ui/strings/*.js`): key → text.
+/// Waits until `done` holds, for up to 10 s.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+#[tokio::test]
+async fn keep_me_signed_in_sets_up_the_timer_and_unchecking_removes_it() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::launch(&[]).await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    app.wait_for("#keepalive-block:not([hidden])").await;
+    let service = app
+        .dir()
+        .join("config/systemd/user/feishu-signin-keepalive-default.service");
+    assert!(!service.exists());
+
+    app.click("#keepalive").await;
+    until("the timer's units are written", || service.exists()).await;
+    let unit = std::fs::read_to_string(&service).unwrap();
+    assert!(
+        unit.contains("feishu-auth --profile default refresh --if-due"),
+        "{unit}"
+    );
+    app.wait_for("#keepalive:checked").await;
+    // No user systemd under the test: set up for the next login, and the window says so.
+    let note = app.text("#keepalive-note").await;
+    assert!(
+        note.contains("next login") || note.contains("twice a day"),
+        "{note}"
+    );
+    app.shoot("keepalive-en").await;
+
+    app.click("#keepalive").await;
+    until("the units are removed", || !service.exists()).await;
+    app.wait_for("#keepalive:not(:checked)").await;
+    app.close().await;
+}
+
 fn strings(language: &str) -> std::collections::BTreeMap<String, String> {
     let source = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("ui/strings/{language}.js")),

@@ -70,7 +70,7 @@ export async function init() {
 async function load() {
   // Each separately: unreadable settings should not hide a good session, nor the reverse.
   apply(await Promise.allSettled([api.session(), api.settings(), api.activity()]), load);
-  await Promise.all([loadProfiles(), state.fonts ? null : checkFonts()]);
+  await Promise.all([loadProfiles(), loadKeepalive(), state.fonts ? null : checkFonts()]);
 }
 
 /** The switcher's list; a failure leaves the one shown as it was. */
@@ -80,6 +80,26 @@ async function loadProfiles() {
   } catch (error) {
     showError('profiles', error, loadProfiles);
   }
+}
+
+/** Whether the shown profile is kept signed in while the app is closed; unknown hides the choice. */
+async function loadKeepalive() {
+  try {
+    update({ keepalive: await api.keepalive() });
+  } catch {
+    update({ keepalive: null });
+  }
+}
+
+/** "Keep me signed in while the app is closed": installs or removes the systemd timer. */
+export async function setKeepalive(enabled) {
+  const answer = await run('keepalive', () => api.setKeepalive(enabled));
+  if (answer === undefined) {
+    update({}); // the checkbox goes back to what is true
+    return;
+  }
+  update({ keepalive: answer });
+  notify(answer.enabled ? 'notice.keepaliveOn' : 'notice.keepaliveOff');
 }
 
 function onProfiles(profiles) {
@@ -95,7 +115,7 @@ export async function switchProfile(name) {
   if (answer === undefined) return;
   applySession(answer);
   update({ signInOutcome: null });
-  await Promise.allSettled([loadSettings(), loadProfiles()]);
+  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive()]);
 }
 
 /** Removes a profile (signed out and revoked first); `default` is shown if it was. */
@@ -103,7 +123,7 @@ export async function removeProfile(name) {
   const answer = await run('profile', () => api.removeProfile(name));
   if (answer === undefined) return;
   applySession(answer);
-  await Promise.allSettled([loadSettings(), loadProfiles()]);
+  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive()]);
   notify('notice.profileRemoved', { name });
 }
 
@@ -113,7 +133,7 @@ export async function addProfile(name) {
   if (answer === undefined) return false;
   applySession(answer);
   update({ signInOutcome: null });
-  await Promise.allSettled([loadSettings(), loadProfiles()]);
+  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive()]);
   return true;
 }
 

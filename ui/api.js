@@ -49,6 +49,8 @@ export const api = {
   switchProfile: (name) => call('switch_profile', { name }),
   addProfile: (name) => call('add_profile', { name }),
   removeProfile: (name) => call('remove_profile', { name }),
+  keepalive: () => call('keepalive'),
+  setKeepalive: (enabled) => call('set_keepalive', { enabled }),
 };
 
 /** Subscribes to a Rust event; `handler` gets the payload. Resolves once subscribed. */

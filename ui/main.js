@@ -106,6 +106,7 @@ function start() {
     signOut: actions.signOut,
     signInAgain: actions.signInAgain,
     copyText: actions.copyText,
+    setKeepalive: actions.setKeepalive,
   });
   settings.mount({
     loadSettings: actions.loadSettings,

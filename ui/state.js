@@ -15,6 +15,7 @@ export const state = {
   copiedAt: 0, // when the token was last copied, for the button's "Copied" moment
   notice: null, // { text, id } for the toast
   profiles: [], // ProfileChoice[]: every profile, the shown one marked
+  keepalive: null, // { enabled, notStarted } of the shown profile, once known
 };
 
 const listeners = new Set();

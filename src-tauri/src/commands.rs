@@ -13,6 +13,7 @@ use crate::{
     error::{CommandResult, ErrorKind, ShellError},
     events::{Activity, ActivityEntry, SessionState},
     fonts::Fonts,
+    keepalive::{self, KeepaliveView},
     profiles, settings, signin,
     state::AppState,
     views::{ProfileChoice, SettingsView},
@@ -361,4 +362,25 @@ pub fn first_render(view: String) {
         let _ = writeln!(stdout, "first-render {view} {elapsed}");
         let _ = stdout.flush();
     }
+}
+
+/// Whether the current profile is kept signed in while the app is closed.
+#[tauri::command]
+pub async fn keepalive(state: State<'_, AppState>) -> CommandResult<KeepaliveView> {
+    Ok(KeepaliveView {
+        enabled: keepalive::is_enabled(&state.profile()),
+        not_started: None,
+    })
+}
+
+/// Turns "Keep me signed in while the app is closed" on or off for the current profile.
+#[tauri::command]
+pub async fn set_keepalive(
+    state: State<'_, AppState>,
+    enabled: bool,
+) -> CommandResult<KeepaliveView> {
+    let profile = state.profile();
+    tokio::task::spawn_blocking(move || keepalive::set(&profile, enabled))
+        .await
+        .map_err(|e| ShellError::new(ErrorKind::Internal, e.to_string()))?
 }

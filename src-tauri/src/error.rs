@@ -73,6 +73,8 @@ pub enum ErrorKind {
     Store,
     /// Another process holds the session's lock.
     Busy,
+    /// The keepalive's timer could not be set up or removed.
+    Keepalive,
     Internal,
 }
 

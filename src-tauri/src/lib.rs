@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 mod feed;
 mod fonts;
+mod keepalive;
 mod keeper;
 mod plugin_store;
 mod profiles;
@@ -114,6 +115,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::switch_profile,
             commands::add_profile,
             commands::remove_profile,
+            commands::keepalive,
+            commands::set_keepalive,
         ])
         .setup(|app| {
             init(app.handle())?;

@@ -92,6 +92,11 @@ pub struct App {
 }
 
 impl App {
+    /// The folder the app's XDG folders and data are in (`config/`, `share/`, `data/`).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub async fn launch(extra_env: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         register_deep_link(dir.path());

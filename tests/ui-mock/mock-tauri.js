@@ -66,6 +66,7 @@
   const feishuError = (code) =>
     ERRORS[code] ?? { kind: 'feishu', code, message: `Feishu answered with error ${code}.`, meaning: `Error ${code}.` };
 
+  let keepaliveOn = false;
   const settings = {
     sandbox: params.get('sandbox') !== '0',
     appId: params.get('sandbox') === '0' ? 'cli_a5f3d2e1b0c94d7e' : null,
@@ -325,6 +326,16 @@
 
     async fonts() {
       return { chinese: true };
+    },
+
+    async keepalive() {
+      return { enabled: keepaliveOn, notStarted: null };
+    },
+
+    async set_keepalive(args) {
+      await sleep(150);
+      keepaliveOn = Boolean(args?.enabled);
+      return { enabled: keepaliveOn, notStarted: null };
     },
 
     async save_settings(args) {

@@ -32,8 +32,9 @@ const IDS = [
 let avatarKey = '';
 let copyValue = null;
 
-export function mount({ refresh, copyToken, signOut, signInAgain, copyText }) {
+export function mount({ refresh, copyToken, signOut, signInAgain, copyText, setKeepalive }) {
   copyValue = copyText;
+  $('keepalive').addEventListener('change', (event) => setKeepalive(event.target.checked));
   $('refresh').addEventListener('click', refresh);
   $('refresh-retry').addEventListener('click', refresh);
   $('copy-token').addEventListener('click', copyToken);
@@ -112,7 +113,20 @@ export function render(state, { recentlyCopied }) {
     busy: Boolean(state.busy.signOut),
   });
 
+  renderKeepalive(state);
   tick(state, Date.now());
+}
+
+/** The keepalive choice: what is true on disk, and what it means. */
+function renderKeepalive(state) {
+  const keepalive = state.keepalive;
+  $('keepalive-block').hidden = !keepalive;
+  if (!keepalive) return;
+  const box = $('keepalive');
+  box.checked = Boolean(keepalive.enabled);
+  box.disabled = Boolean(state.busy.keepalive);
+  const key = !keepalive.enabled ? 'keepalive.off' : keepalive.notStarted ? 'keepalive.onNextLogin' : 'keepalive.on';
+  $('keepalive-note').textContent = t(key);
 }
 
 /** An ID with its Copy button. */
