@@ -9,6 +9,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod e2e_support;
+#[path = "e2e_support/notifications.rs"]
+mod notifications;
 
 use std::{path::Path, time::Duration};
 
@@ -359,6 +361,69 @@ async fn a_failing_background_refresh_shows_in_the_tokens_card() {
 }
 
 /// The string tables of the window (`ui/strings/*.js`): key → text.
+#[tokio::test]
+async fn the_desktop_is_told_when_the_session_ends_soon_and_when_it_ended() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let desktop = notifications::NotificationServer::start().await;
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    // A refresh token that lapses within a day, renewed by every refresh (every few seconds).
+    let emulator = Emulator::builder()
+        .redirect_uri(redirect.clone())
+        .access_token_ttl(Duration::from_secs(8))
+        .refresh_token_ttl(Duration::from_secs(20 * 3600))
+        .start()
+        .await
+        .unwrap();
+    let base = emulator.base_url().to_string();
+    let app = App::launch(&[
+        ("FEISHU_APP_ID", emulator.app_id().to_owned()),
+        ("FEISHU_APP_SECRET", emulator.app_secret().to_owned()),
+        ("FEISHU_ACCOUNTS_URL", base.clone()),
+        ("FEISHU_OPEN_URL", base),
+        ("FEISHU_REDIRECT_URI", redirect),
+        ("LANG", "en_US.UTF-8".to_owned()),
+    ])
+    .await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+
+    // The keepalive is off: once the app closes, nothing renews it.
+    let ends = desktop
+        .wait_for("session ends soon", Duration::from_secs(10))
+        .await;
+    assert!(
+        ends.body.contains("default") && ends.body.contains("Keep me signed in"),
+        "{ends:?}"
+    );
+    assert_eq!(ends.app_name, "feishu-signin");
+
+    // Feishu refuses the refresh token: the next background refresh ends the session.
+    emulator.revoke_refresh_tokens();
+    let ended = desktop
+        .wait_for("Signed out", Duration::from_secs(30))
+        .await;
+    assert!(ended.body.contains("default"), "{ended:?}");
+    assert!(
+        ended.body.contains("2006"),
+        "the reason, with Feishu's code: {ended:?}"
+    );
+    let told: Vec<_> = desktop
+        .shown()
+        .into_iter()
+        .filter(|s| s.summary.contains("ends soon"))
+        .collect();
+    assert_eq!(
+        told.len(),
+        1,
+        "told once, though each refresh moved the deadline: {told:?}"
+    );
+    app.close().await;
+}
+
 /// Waits until `done` holds, for up to 10 s.
 async fn until(what: &str, done: impl Fn() -> bool) {
     for _ in 0..100 {

@@ -24,22 +24,22 @@ pub fn is_enabled(profile: &str) -> bool {
 
 /// Turns `profile`'s keepalive on or off. Blocking (systemctl): run it off the main thread.
 pub fn set(profile: &str, enabled: bool) -> Result<KeepaliveView, ShellError> {
-    let keepalive = Keepalive::for_profile(profile).map_err(error)?;
+    let keepalive = Keepalive::for_profile(profile).map_err(|e| error(&e))?;
     if !enabled {
-        keepalive.disable().map_err(error)?;
+        keepalive.disable().map_err(|e| error(&e))?;
         return Ok(KeepaliveView {
             enabled: false,
             not_started: None,
         });
     }
-    let program = Keepalive::program().map_err(error)?;
-    let done = keepalive.enable(&program).map_err(error)?;
+    let program = Keepalive::program().map_err(|e| error(&e))?;
+    let done = keepalive.enable(&program).map_err(|e| error(&e))?;
     Ok(KeepaliveView {
         enabled: true,
         not_started: done.not_started,
     })
 }
 
-fn error(e: feishu_oauth::KeepaliveError) -> ShellError {
+fn error(e: &feishu_oauth::KeepaliveError) -> ShellError {
     ShellError::new(ErrorKind::Keepalive, e.to_string())
 }

@@ -12,6 +12,7 @@ use crate::{
     activity,
     error::ShellError,
     events::{Activity, RefreshTrouble},
+    notifications::{self, Notifier},
     profiles,
     state::AppState,
     views::rfc3339,
@@ -24,6 +25,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
     // Why each profile's last background refresh failed.
     let mut failures: HashMap<String, ShellError> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
+    let mut notifier = Notifier::default();
     loop {
         let state = app.state::<AppState>();
         let now_names = state.profiles.names().unwrap_or_else(|_| names.clone());
@@ -45,8 +47,14 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
             for event in tick.events {
                 if let KeeperEvent::RefreshFailed(e) = &event {
                     failures.insert(name.clone(), ShellError::from(e));
+                    if ended {
+                        notifications::signed_out(&app, name, &e.to_string());
+                    }
                 }
                 record(&app, event, shown);
+            }
+            if let Some(session) = &tick.session {
+                notifier.remind(&app, name, &account, session);
             }
             let trouble = keeper.retrying_at().and_then(|at| {
                 Some(RefreshTrouble {
@@ -67,6 +75,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
         keepers.retain(|name, _| names.contains(name));
         failures.retain(|name, _| names.contains(name));
         seen.retain(|name, _| names.contains(name));
+        notifier.retain(&names);
         if changed {
             profiles::changed(&app);
         }

@@ -17,6 +17,7 @@ mod feed;
 mod fonts;
 mod keepalive;
 mod keeper;
+mod notifications;
 mod plugin_store;
 mod profiles;
 mod settings;
@@ -95,6 +96,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
+        // Rust shows the notifications; the page has no permission to.
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::session,
             commands::sign_in,
