@@ -827,7 +827,7 @@ async fn a_system_file_sets_up_the_app_and_its_locked_app_id_is_managed_by_the_o
     std::fs::write(
         system.path().join("feishu-signin/config.toml"),
         format!(
-            "app_id = \"{}\"\napp_secret = \"{}\"\naccounts_url = \"{base}\"\nopen_url = \"{base}\"\nredirect_uri = \"{redirect}\"\nlocked = [\"app_id\", \"app_secret\", \"redirect_uri\"]\n",
+            "label = \"Feishu (work)\"\napp_id = \"{}\"\napp_secret = \"{}\"\naccounts_url = \"{base}\"\nopen_url = \"{base}\"\nredirect_uri = \"{redirect}\"\nlocked = [\"app_id\", \"app_secret\", \"redirect_uri\"]\n",
             emulator.app_id(),
             emulator.app_secret()
         ),
@@ -850,6 +850,14 @@ async fn a_system_file_sets_up_the_app_and_its_locked_app_id_is_managed_by_the_o
         !app.shown("#demo-banner").await,
         "the company's app, not the demo"
     );
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@id='profile-button-label' and normalize-space()='Feishu (work)']",
+        ))
+        .await
+        .expect("the profile is named as the organisation labelled it");
 
     open_settings(&app).await;
     let app_id = settings_field(&app, "settings-app-id").await;

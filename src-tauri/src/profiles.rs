@@ -35,10 +35,12 @@ pub fn list<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<ProfileChoice>> {
         .into_iter()
         .map(|name| {
             let shown = name == shown;
+            let label = state.profiles.label(&name);
             match account(app, &name) {
                 Ok(account) => ProfileChoice::new(name, shown, &account, account.current(), now),
                 Err(e) => ProfileChoice::unreadable(name, shown, &e),
             }
+            .labelled(label)
         })
         .collect())
 }

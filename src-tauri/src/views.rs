@@ -78,6 +78,8 @@ impl From<&Profile> for ProfileView {
 #[serde(rename_all = "camelCase")]
 pub struct ProfileChoice {
     pub name: String,
+    /// Its name for people, when the system file gives one ("Feishu (work)").
+    pub label: Option<String>,
     /// Whether the window shows it.
     pub shown: bool,
     pub brand: Option<IssuerBrand>,
@@ -99,6 +101,13 @@ pub struct ProfileUser {
 }
 
 impl ProfileChoice {
+    /// With its label for people.
+    #[must_use]
+    pub fn labelled(mut self, label: Option<String>) -> Self {
+        self.label = label;
+        self
+    }
+
     /// The view of profile `name` with `account` and its stored session.
     pub fn new(
         name: String,
@@ -121,6 +130,7 @@ impl ProfileChoice {
         };
         Self {
             name,
+            label: None,
             shown,
             brand: Some(account.issuer().brand),
             app_id: account.config().app.as_ref().map(|a| a.app_id.clone()),
@@ -134,6 +144,7 @@ impl ProfileChoice {
     pub fn unreadable(name: String, shown: bool, error: &feishu_oauth::Error) -> Self {
         Self {
             name,
+            label: None,
             shown,
             brand: None,
             app_id: None,

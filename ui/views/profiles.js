@@ -61,7 +61,7 @@ export function mount({ openSettings }) {
 
 export function render(state) {
   const shown = state.profiles.find((p) => p.shown);
-  $('profile-button-label').textContent = shown?.name ?? state.settings?.profile ?? '';
+  $('profile-button-label').textContent = shown?.label ?? shown?.name ?? state.settings?.profile ?? '';
   $('profile-button').hidden = !state.loaded;
   const key = JSON.stringify(state.profiles) + document.documentElement.lang;
   if (key === renderedKey) return;
@@ -89,8 +89,8 @@ function item(profile) {
           type: 'button',
           class: 'profile-remove',
           dataset: { remove: profile.name },
-          'aria-label': t('profile.remove', { name: profile.name }),
-          title: t('profile.remove', { name: profile.name }),
+          'aria-label': t('profile.remove', { name: profile.label ?? profile.name }),
+          title: t('profile.remove', { name: profile.label ?? profile.name }),
           text: '×',
         });
   return h(
@@ -105,7 +105,7 @@ function item(profile) {
         dataset: { profile: profile.name },
       },
       avatar(profile),
-      h('span', { class: 'profile-text' }, h('span', { class: 'profile-name', text: profile.name }), h('span', { class: 'profile-user', text: who })),
+      h('span', { class: 'profile-text' }, h('span', { class: 'profile-name', text: profile.label ?? profile.name }), h('span', { class: 'profile-user', text: who })),
       h('span', { class: `status-dot status-${status}`, title: t(`profile.status.${status}`) }),
     ),
     remove,

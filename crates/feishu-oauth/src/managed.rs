@@ -52,9 +52,15 @@ fn find_key(name: &str) -> Option<Key> {
     KEYS.into_iter().find(|k| k.name == name)
 }
 
+/// The longest label a profile may have, in characters: it names the profile in a menu.
+const LABEL_MAX: usize = 40;
+
 /// One section of the system file: the top level (for `default`) or a `[profiles.NAME]` table.
 #[derive(Debug, Clone, Default)]
 pub struct Managed {
+    /// How the profile is named to a person ("Feishu (work)"), where its name (`work`) is for
+    /// commands.
+    pub label: Option<String>,
     /// The values it gives.
     pub settings: ConfigFile,
     /// The keys it locks.
@@ -161,6 +167,21 @@ fn section_of(
     prefix: &str,
     fault: &dyn Fn(String) -> Error,
 ) -> Result<Managed> {
+    let label = match table.remove("label") {
+        None => None,
+        Some(toml::Value::String(label))
+            if !label.trim().is_empty()
+                && label.chars().count() <= LABEL_MAX
+                && !label.chars().any(char::is_control) =>
+        {
+            Some(label.trim().to_owned())
+        }
+        Some(_) => {
+            return Err(fault(format!(
+                "key `{prefix}label`: the profile's name for people, like \"Feishu (work)\": one line of at most {LABEL_MAX} characters"
+            )))
+        }
+    };
     let mut locked = BTreeSet::new();
     if let Some(value) = table.remove("locked") {
         let toml::Value::Array(names) = value else {
@@ -182,7 +203,7 @@ fn section_of(
     }
     if let Some(unknown) = table.keys().find(|k| find_key(k).is_none()) {
         return Err(fault(format!(
-            "unknown key `{prefix}{unknown}` (the settings: {}, locked, [profiles.NAME])",
+            "unknown key `{prefix}{unknown}` (the settings: {}, locked, label, [profiles.NAME])",
             key_list()
         )));
     }
@@ -194,7 +215,11 @@ fn section_of(
             .collect();
         fault(format!("in `{prefix}…`: {}", kind.trim()))
     })?;
-    Ok(Managed { settings, locked })
+    Ok(Managed {
+        label,
+        settings,
+        locked,
+    })
 }
 
 fn key_list() -> String {

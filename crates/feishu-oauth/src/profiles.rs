@@ -110,6 +110,11 @@ impl Profiles {
         self.system().ok().flatten().and_then(|s| s.section(name))
     }
 
+    /// How profile `name` is named to a person, when the system file gives it a `label`.
+    pub fn label(&self, name: &str) -> Option<String> {
+        self.managed(name).and_then(|m| m.label.clone())
+    }
+
     /// Whether the system file defines profile `name` (other than `default`).
     pub fn is_managed_profile(&self, name: &str) -> bool {
         name != DEFAULT_PROFILE

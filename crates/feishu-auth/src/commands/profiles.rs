@@ -13,6 +13,8 @@ use crate::{cli::ProfileCommand, context, failure::Outcome, view};
 #[serde(rename_all = "camelCase")]
 struct ProfileJson {
     name: String,
+    /// Its name for people, when the system file gives one ("Feishu (work)").
+    label: Option<String>,
     active: bool,
     brand: String,
     app_id: Option<String>,
@@ -27,6 +29,7 @@ struct ProfileJson {
 fn describe(profiles: &Profiles, name: &str, active: &str) -> ProfileJson {
     let mut row = ProfileJson {
         name: name.to_owned(),
+        label: profiles.label(name),
         active: name == active,
         brand: String::new(),
         app_id: None,
@@ -83,7 +86,11 @@ fn table(rows: &[ProfileJson]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
-            let name = format!("{} {}", if row.active { "*" } else { " " }, row.name);
+            let marked = if row.active { "*" } else { " " };
+            let name = match &row.label {
+                Some(label) => format!("{marked} {} ({label})", row.name),
+                None => format!("{marked} {}", row.name),
+            };
             if let Some(error) = &row.error {
                 return vec![name, view::sentence(error)];
             }

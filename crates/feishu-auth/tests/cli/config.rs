@@ -179,7 +179,7 @@ async fn a_profile_the_system_file_defines_is_listed_and_signs_in() {
     let xdg = system_dir(
         &h,
         &format!(
-            "[profiles.work]\napp_id = \"{}\"\napp_secret = \"{}\"\naccounts_url = \"{base}\"\nopen_url = \"{base}\"\nredirect_uri = \"{}\"\nscopes = \"offline_access\"\nlocked = [\"app_id\", \"app_secret\"]\n",
+            "[profiles.work]\nlabel = \"Feishu (work)\"\napp_id = \"{}\"\napp_secret = \"{}\"\naccounts_url = \"{base}\"\nopen_url = \"{base}\"\nredirect_uri = \"{}\"\nscopes = \"offline_access\"\nlocked = [\"app_id\", \"app_secret\"]\n",
             h.emulator.app_id(),
             h.secret,
             h.redirect_uri
@@ -199,7 +199,8 @@ async fn a_profile_the_system_file_defines_is_listed_and_signs_in() {
         .collect();
     assert_eq!(names, ["default", "work"]);
     assert_eq!(listed[1]["appId"], h.emulator.app_id());
-    assert!(text(&run(&h, &["profiles"], &env).await.stdout).contains("work"));
+    assert_eq!(listed[1]["label"], "Feishu (work)");
+    assert!(text(&run(&h, &["profiles"], &env).await.stdout).contains("work (Feishu (work))"));
 
     // Ready to use: the employee signs in without configuring anything.
     let out = run(&h, &["--profile", "work", "login"], &env).await;
@@ -220,6 +221,25 @@ async fn a_profile_the_system_file_defines_is_listed_and_signs_in() {
     let out = run(&h, &["--profile", "work", "status", "--json"], &env).await;
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["signedIn"], true, "not signed out either: {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_label_that_is_not_one_line_of_text_is_an_error_naming_the_key() {
+    let h = Harness::new(|b| b).await;
+    let xdg = system_dir(&h, "[profiles.work]\nlabel = \"line one\\nline two\"\n");
+    let xdg = xdg.display().to_string();
+    let out = run(
+        &h,
+        &["config", "show"],
+        &[("XDG_CONFIG_DIRS", xdg.as_str())],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("profiles.work.label"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
