@@ -23,6 +23,7 @@ mod callback;
 mod client;
 mod codes;
 mod config;
+pub mod doctor;
 mod error;
 mod fsutil;
 mod keeper;
