@@ -81,6 +81,16 @@ pub enum Command {
     /// The settings in effect and where each comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Check what signing in depends on (settings, network, callback, keyring, session files,
+    /// locks) and say what to do about each problem. Exits 8 when a check fails.
+    Doctor {
+        /// Print the checks as JSON (id, status, finding, advice, details).
+        #[arg(long)]
+        json: bool,
+        /// Also print what each check looked at.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Run the sandbox's Feishu emulator in the foreground.
     Emulator {
         /// The port to listen on (0: any free port).
