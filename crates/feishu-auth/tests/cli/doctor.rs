@@ -499,3 +499,73 @@ async fn the_keyring_is_found_on_the_session_bus_and_its_absence_is_only_a_warni
     let out = run(cmd, &["doctor", "--json"]).await;
     assert_eq!(status_of(&checks(&out), "keyring"), "warning");
 }
+
+/// A proxy that asks for credentials: every request, a tunnel (`CONNECT`) included, is answered
+/// 407. Returns its port.
+async fn proxy_asking_for_credentials() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let _ = client
+                    .write_all(
+                        b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
+                    )
+                    .await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_proxy_in_use_is_named_and_one_that_wants_credentials_fails() {
+    let h = Harness::new(|b| b).await;
+    let proxy = proxy_asking_for_credentials().await;
+    let mut cmd = h.command(&["doctor", "--json"]);
+    isolate_keeping_app(&mut cmd, h.dir.path());
+    cmd.env("FEISHU_ACCOUNTS_URL", "https://accounts.feishu.invalid/")
+        .env("FEISHU_OPEN_URL", "https://open.feishu.invalid/")
+        .env("HTTPS_PROXY", format!("http://127.0.0.1:{proxy}"))
+        .env("NO_PROXY", "accounts.feishu.invalid");
+    let out = run(cmd, &["doctor", "--json"]).await;
+    found_problem(&out, "open-api-host");
+    let checks = checks(&out);
+    // Through the proxy: named, with the variable that chose it, and its refusal told.
+    let open = &checks["open-api-host"];
+    assert_eq!(status_of(&checks, "open-api-host"), "failed");
+    let details = open["details"].to_string();
+    assert!(
+        details.contains(&format!(
+            "Proxy: http://127.0.0.1:{proxy}/ (from HTTPS_PROXY)"
+        )) || details.contains(&format!(
+            "Proxy: http://127.0.0.1:{proxy} (from HTTPS_PROXY)"
+        )),
+        "{details}"
+    );
+    assert!(
+        words(open, "finding").contains("asks for credentials"),
+        "{open}"
+    );
+    assert!(words(open, "advice").contains("HTTPS_PROXY"), "{open}");
+    // NO_PROXY exempts the accounts host: straight to a name that does not resolve.
+    let accounts = &checks["accounts-host"];
+    assert!(
+        accounts["details"].to_string().contains("NO_PROXY exempts"),
+        "{accounts}"
+    );
+    assert!(
+        words(accounts, "finding").contains("accounts.feishu.invalid"),
+        "{accounts}"
+    );
+}

@@ -146,6 +146,10 @@ impl<'a> Probe<'a> {
     async fn resolve(&mut self) -> Result<Vec<std::net::SocketAddr>, Fault> {
         let (name, port) = &self.target;
         let where_set = &self.where_set;
+        let named = match self.proxy_variable {
+            Some(var) => format!("the proxy's name {name} (from {var})"),
+            None => format!("the name {name}"),
+        };
         let addresses: Vec<std::net::SocketAddr> = match tokio::time::timeout(
             DNS_TIMEOUT,
             tokio::net::lookup_host((name.as_str(), *port)),
@@ -155,14 +159,14 @@ impl<'a> Probe<'a> {
             Ok(Ok(found)) => found.collect(),
             Ok(Err(e)) => {
                 return Err((
-                    format!("the name {name} could not be resolved: {e}"),
+                    format!("{named} could not be resolved: {e}"),
                     format!("Check the DNS settings and the network connection; {where_set}"),
                 ))
             }
             Err(_) => {
                 return Err((
                     format!(
-                        "the name {name} was not resolved within {} s",
+                        "{named} was not resolved within {} s",
                         DNS_TIMEOUT.as_secs()
                     ),
                     format!("Check the DNS server and the network connection; {where_set}"),
@@ -217,15 +221,27 @@ impl<'a> Probe<'a> {
     /// TLS and HTTP, with the core's kind of client (the same proxy rules, no redirects).
     async fn request(&mut self) -> Result<(reqwest::Response, ServerDate), Fault> {
         let (server, through) = (&self.server, &self.through);
-        let client = http_client(self.url)
-            .map_err(|e| (format!("no HTTP client: {e}"), self.where_set.clone()))?;
+        let client = http_client(self.url).map_err(|e| {
+            (
+                format!("no HTTP client: {e}"),
+                super::capitalized(&self.where_set),
+            )
+        })?;
         let sent = OffsetDateTime::now_utc();
         let started = Instant::now();
         let answer = client.get(self.url.clone()).send().await;
         let received = OffsetDateTime::now_utc();
         let answer = answer.map_err(|e| {
             let why = error_chain(&e);
-            if self.url.scheme() == "https" && looks_like_tls(&why) {
+            if let (Some(var), true) = (
+                self.proxy_variable,
+                why.contains("proxy authorization required"),
+            ) {
+                (
+                    format!("the proxy{through} asks for credentials"),
+                    proxy_credentials_advice(var),
+                )
+            } else if self.url.scheme() == "https" && looks_like_tls(&why) {
                 (
                     format!("the TLS connection to {server}{through} failed: {why}"),
                     "The server's certificate is not trusted here. On a network that inspects TLS (a company proxy), install its CA certificate in the system's store (`sudo update-ca-certificates`); check the clock too".to_owned(),
@@ -244,7 +260,7 @@ impl<'a> Probe<'a> {
             } else {
                 (
                     format!("the request to {server}{through} failed: {why}"),
-                    self.where_set.clone(),
+                    super::capitalized(&self.where_set),
                 )
             }
         })?;
@@ -287,9 +303,8 @@ impl<'a> Probe<'a> {
             (
                 Status::Failed,
                 format!("the proxy{through} asks for credentials (HTTP 407)"),
-                Some(format!(
-                    "Put the proxy's user name and password in {}: http://USER:PASSWORD@host:port",
-                    self.proxy_variable.unwrap_or("HTTPS_PROXY")
+                Some(proxy_credentials_advice(
+                    self.proxy_variable.unwrap_or("HTTPS_PROXY"),
                 )),
             )
         } else if self.proxy_variable.is_some()
@@ -360,6 +375,10 @@ async fn reach(
             None,
         ),
     }
+}
+
+fn proxy_credentials_advice(variable: &str) -> String {
+    format!("Put the proxy's user name and password in {variable}: http://USER:PASSWORD@host:port (ask your IT team for them)")
 }
 
 /// A client like the core's ([`crate::client::FeishuClient::new`]) with shorter timeouts.

@@ -225,6 +225,14 @@ async fn keyring_check() -> Check {
     }
 }
 
+/// `text` with its first letter in upper case: a clause made a sentence of its own.
+pub(crate) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// A duration as a person reads it: `1 h 59 min`, `6 days`, `42 s`.
 pub(crate) fn span(d: time::Duration) -> String {
     let s = d.whole_seconds().unsigned_abs();
