@@ -569,3 +569,24 @@ async fn the_proxy_in_use_is_named_and_one_that_wants_credentials_fails() {
         "{accounts}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_profile_named_is_the_one_examined() {
+    let s = Sandbox::new();
+    let profiles = s.dir.path().join("config/feishu-signin/profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(profiles.join("work.toml"), "scopes = \"offline_access\"\n").unwrap();
+    let out = s.run(&["--profile", "work", "doctor", "--json"]).await;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["profile"], "work");
+    let checks = checks(&out);
+    let details = checks["session-files"]["details"].to_string();
+    assert!(details.contains("profiles/work/session.json"), "{details}");
+    assert!(checks["configuration"]["details"]
+        .to_string()
+        .contains("work.toml"));
+    // A profile that does not exist is a usage error, as for every command.
+    let out = s.run(&["doctor", "--profile", "nope"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("work"), "{}", text(&out.stderr));
+}

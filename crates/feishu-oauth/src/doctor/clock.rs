@@ -100,7 +100,7 @@ pub(super) fn check(date: Option<&ServerDate>) -> Check {
             title,
             Status::Ok,
             format!(
-                "this computer's clock agrees with {}'s (within {})",
+                "this computer's clock and the server's ({}) agree within {}",
                 answer.host,
                 span(MAX_CLOCK_SKEW)
             ),
@@ -110,7 +110,7 @@ pub(super) fn check(date: Option<&ServerDate>) -> Check {
             title,
             Status::Warning,
             format!(
-                "this computer's clock is {} {} {}'s",
+                "this computer's clock is {} {} the server's ({})",
                 span(skew),
                 if skew.is_positive() { "ahead of" } else { "behind" },
                 answer.host

@@ -41,12 +41,12 @@ pub(super) fn check(redirect: &RedirectUri, app: &Path) -> Check {
                 id,
                 title,
                 Status::Ok,
-                format!("{DEEP_LINK_SCHEME}: links open this app ({desktop_file})"),
+                format!("{DEEP_LINK_SCHEME} links open this app ({desktop_file})"),
             )
             .details(details);
         }
         SchemeHandler::Unregistered => (
-            format!("no program is registered for {DEEP_LINK_SCHEME}: links"),
+            format!("no program is registered to open {DEEP_LINK_SCHEME} links"),
             register,
         ),
         SchemeHandler::OtherProgram {
@@ -55,7 +55,7 @@ pub(super) fn check(redirect: &RedirectUri, app: &Path) -> Check {
         } => {
             details.push(format!("Handler: {desktop_file} runs {program}"));
             (
-                format!("{DEEP_LINK_SCHEME}: links open {program} ({desktop_file}), not this app"),
+                format!("{DEEP_LINK_SCHEME} links open {program} ({desktop_file}), not this app"),
                 format!("{register}; another copy of the app may have registered itself"),
             )
         }
@@ -64,7 +64,7 @@ pub(super) fn check(redirect: &RedirectUri, app: &Path) -> Check {
             format!("Reinstall the app's package, whose desktop file has `Exec=… %u`; {register}"),
         ),
         SchemeHandler::Unknown { reason } => (
-            format!("who handles {DEEP_LINK_SCHEME}: links could not be found out: {reason}"),
+            format!("which program opens {DEEP_LINK_SCHEME} links could not be found out: {reason}"),
             "Install xdg-utils (`sudo apt install xdg-utils`)".to_owned(),
         ),
     };

@@ -79,7 +79,10 @@ pub(super) fn check(path: &Path, issuer: &Issuer) -> Check {
         Ok(meta) => {
             if let Some(fault) = me.and_then(|me| folder_fault(meta.mode(), meta.uid(), me)) {
                 faults.push((
-                    format!("the folder {}: {fault}", dir.display()),
+                    format!(
+                        "the session's folder {} is not private: {fault}",
+                        dir.display()
+                    ),
                     format!("Run `chmod 700 {}`", dir.display()),
                 ));
             }
@@ -111,7 +114,7 @@ pub(super) fn check(path: &Path, issuer: &Issuer) -> Check {
     ));
     if let Some(fault) = me.and_then(|me| private_mode_fault(meta.mode(), meta.uid(), me)) {
         faults.push((
-            format!("the session file: {fault}"),
+            format!("the session file is not private: {fault}"),
             format!(
                 "Run `chmod 600 {}` (on a shared computer, sign out and in again too: its tokens may have been read)",
                 path.display()
