@@ -590,3 +590,51 @@ async fn the_profile_named_is_the_one_examined() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("work"), "{}", text(&out.stderr));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_files_read_and_the_locks_are_listed_and_a_broken_file_fails_first() {
+    let s = Sandbox::new();
+    let system = s.dir.path().join("etc-xdg/feishu-signin");
+    std::fs::create_dir_all(&system).unwrap();
+    std::fs::write(
+        system.join("config.toml"),
+        "app_id = \"cli_org\"\napp_secret = \"org-s3cret-91\"\naccounts_url = \"http://127.0.0.1:9/\"\nopen_url = \"http://127.0.0.1:9/\"\nlocked = [\"app_id\", \"app_secret\"]\n",
+    )
+    .unwrap();
+    let out = s.run(&["doctor", "--json"]).await;
+    let checks = checks(&out);
+    // (Both hosts on a closed port: no test reaches the real Feishu.)
+    let configuration = &checks["configuration"];
+    assert_eq!(status_of(&checks, "configuration"), "ok");
+    assert!(words(configuration, "finding").contains("cli_org"));
+    let details = configuration["details"].to_string();
+    assert!(
+        details.contains("feishu-signin/config.toml (read)")
+            && details.contains("Locked by the system file: app_id, app_secret")
+            && details.contains("App Secret: set"),
+        "{details}"
+    );
+    assert!(
+        !text(&out.stdout).contains("org-s3cret-91"),
+        "a secret was printed"
+    );
+
+    // A profile's file that is not TOML: the configuration fails, naming it; what needs the
+    // settings is skipped, the rest still checked.
+    let user = s.dir.path().join("config/feishu-signin");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(user.join("config.toml"), "brand = [oops\n").unwrap();
+    let out = s.run(&["doctor", "--json"]).await;
+    found_problem(&out, "configuration");
+    let checks = self::checks(&out);
+    assert_eq!(status_of(&checks, "configuration"), "failed");
+    assert!(
+        words(&checks["configuration"], "finding").contains("config.toml"),
+        "{}",
+        checks["configuration"]
+    );
+    for id in ["accounts-host", "redirect-port", "session-files", "locks"] {
+        assert_eq!(status_of(&checks, id), "skipped", "{id}");
+    }
+    assert_ne!(status_of(&checks, "keyring"), "skipped");
+}

@@ -127,7 +127,7 @@ impl<'a> Probe<'a> {
             Some(var) => format!("check {var}, the proxy's address"),
             None if sandbox => "the sandbox's emulator runs on this computer: run `feishu-auth emulator` to see it start".to_owned(),
             None => format!(
-                "check the network connection, and the {setting} setting (`feishu-auth config show` says where it comes from)"
+                "check the {setting} setting too (`feishu-auth config show` says where it comes from)"
             ),
         };
         Self {
@@ -160,7 +160,7 @@ impl<'a> Probe<'a> {
             Ok(Err(e)) => {
                 return Err((
                     format!("{named} could not be resolved: {e}"),
-                    format!("Check the DNS settings and the network connection; {where_set}"),
+                    format!("Check the network connection and its DNS; {where_set}"),
                 ))
             }
             Err(_) => {
@@ -169,7 +169,7 @@ impl<'a> Probe<'a> {
                         "{named} was not resolved within {} s",
                         DNS_TIMEOUT.as_secs()
                     ),
-                    format!("Check the DNS server and the network connection; {where_set}"),
+                    format!("Check the network connection and its DNS; {where_set}"),
                 ))
             }
         };
@@ -260,7 +260,7 @@ impl<'a> Probe<'a> {
             } else {
                 (
                     format!("the request to {server}{through} failed: {why}"),
-                    super::capitalized(&self.where_set),
+                    format!("Check the network connection; {}", self.where_set),
                 )
             }
         })?;
