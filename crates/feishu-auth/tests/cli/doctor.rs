@@ -493,11 +493,33 @@ async fn the_keyring_is_found_on_the_session_bus_and_its_absence_is_only_a_warni
             assert!(words(&checks["keyring"], "finding").contains("0600 file"));
         }
     }
-    // No bus at all: the same warning, and no hang.
+    // No bus at all: the same warning.
     let mut cmd = s.command(&["doctor", "--json"]);
     cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     let out = run(cmd, &["doctor", "--json"]).await;
     assert_eq!(status_of(&checks(&out), "keyring"), "warning");
+    // A bus that takes the connection and never answers: a warning in a few seconds, no hang.
+    let silent = s.dir.path().join("silent-bus");
+    let _listener = std::os::unix::net::UnixListener::bind(&silent).unwrap();
+    let mut cmd = s.command(&["doctor", "--json"]);
+    cmd.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}", silent.display()),
+    );
+    let started = std::time::Instant::now();
+    let out = run(cmd, &["doctor", "--json"]).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    let checks = checks(&out);
+    assert_eq!(status_of(&checks, "keyring"), "warning");
+    assert!(
+        words(&checks["keyring"], "finding").contains("did not answer"),
+        "{}",
+        checks["keyring"]
+    );
 }
 
 /// A proxy that asks for credentials: every request, a tunnel (`CONNECT`) included, is answered

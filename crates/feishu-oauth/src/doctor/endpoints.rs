@@ -188,10 +188,13 @@ impl<'a> Probe<'a> {
     async fn connect(&mut self, addresses: &[std::net::SocketAddr]) -> Result<(), Fault> {
         let started = Instant::now();
         let mut last_error = None;
+        // One deadline for every address, so a name with many addresses is no longer wait.
         for address in addresses {
-            match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(address))
-                .await
-            {
+            let left = CONNECT_TIMEOUT.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            match tokio::time::timeout(left, tokio::net::TcpStream::connect(address)).await {
                 Ok(Ok(_stream)) => {
                     self.details.push(format!(
                         "Connected to {address} in {} ms",

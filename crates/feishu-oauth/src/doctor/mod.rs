@@ -121,6 +121,8 @@ impl Report {
 
 /// How long a check that asks another process (the session bus) may take.
 const BUS_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long `xdg-mime` may take to say who handles the scheme.
+const XDG_MIME_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Examines profile `name`. Its sandbox (no App ID) is started through `launcher`, as any command
 /// that needs the network would; `app` is the desktop app's executable, which the deep-link scheme
@@ -182,47 +184,70 @@ fn skipped_for_config(id: &'static str, title: &'static str) -> Check {
     )
 }
 
-/// `xdg-mime` takes about 0.1 s: off the async thread.
-async fn deep_link_check(redirect: &crate::redirect::RedirectUri, app: &Path) -> Check {
-    let redirect = redirect.clone();
-    let app = app.to_path_buf();
-    tokio::task::spawn_blocking(move || deep_link::check(&redirect, &app))
-        .await
-        .unwrap_or_else(|e| {
-            let (id, title) = deep_link::DEEP_LINK;
-            Check::new(
-                id,
-                title,
-                Status::Warning,
-                format!("could not be checked: {e}"),
-            )
-        })
-}
-
-/// The session bus is asked with zbus's blocking API, on a blocking thread, for at most
-/// [`BUS_TIMEOUT`]: a bus that does not answer is a finding, not a hang.
-async fn keyring_check() -> Check {
-    let (id, title) = keyring::KEYRING;
-    let asked = tokio::task::spawn_blocking(keyring::check);
-    match tokio::time::timeout(BUS_TIMEOUT, asked).await {
-        Ok(Ok(check)) => check,
-        Ok(Err(e)) => Check::new(
+/// Runs a check that asks another program on a thread of its own, for at most `limit`. Not a
+/// tokio blocking task: the runtime waits for those when it shuts down, so a bus or a script that
+/// never answers would hang the command at its end; a plain thread is simply left behind.
+async fn off_thread(
+    (id, title): (&'static str, &'static str),
+    limit: Duration,
+    (what, advice): (&str, &str),
+    check: impl FnOnce() -> Check + Send + 'static,
+) -> Check {
+    let (sender, answer) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name(format!("doctor-{id}"))
+        .spawn(move || {
+            let _ = sender.send(check());
+        });
+    let not_checked = |why: String| {
+        Check::new(
             id,
             title,
             Status::Warning,
-            format!("could not be checked: {e}"),
-        ),
+            format!("could not be checked: {why}"),
+        )
+        .advice("Try again")
+    };
+    if let Err(e) = spawned {
+        return not_checked(e.to_string());
+    }
+    match tokio::time::timeout(limit, answer).await {
+        Ok(Ok(check)) => check,
+        Ok(Err(_)) => not_checked("the check stopped".to_owned()),
         Err(_) => Check::new(
             id,
             title,
             Status::Warning,
-            format!(
-                "the session bus did not answer within {} s",
-                BUS_TIMEOUT.as_secs()
-            ),
+            format!("{what} did not answer within {} s", limit.as_secs()),
         )
-        .advice(keyring::NO_KEYRING_ADVICE),
+        .advice(advice),
     }
+}
+
+/// `xdg-mime` (a shell script, about 0.1 s) is asked off the async thread.
+async fn deep_link_check(redirect: &crate::redirect::RedirectUri, app: &Path) -> Check {
+    let redirect = redirect.clone();
+    let app = app.to_path_buf();
+    let advice = "Try again; if xdg-mime still hangs, a service of the desktop session (on its session bus) is stuck: log out and in again";
+    off_thread(
+        deep_link::DEEP_LINK,
+        XDG_MIME_TIMEOUT,
+        ("xdg-mime", advice),
+        move || deep_link::check(&redirect, &app),
+    )
+    .await
+}
+
+/// The session bus is asked with zbus's blocking API, for at most [`BUS_TIMEOUT`]: a bus that
+/// does not answer is a finding, not a hang.
+async fn keyring_check() -> Check {
+    off_thread(
+        keyring::KEYRING,
+        BUS_TIMEOUT,
+        ("the session bus", keyring::NO_KEYRING_ADVICE),
+        keyring::check,
+    )
+    .await
 }
 
 /// `text` with its first letter in upper case: a clause made a sentence of its own.
