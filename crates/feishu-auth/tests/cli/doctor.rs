@@ -659,4 +659,20 @@ async fn the_files_read_and_the_locks_are_listed_and_a_broken_file_fails_first()
         assert_eq!(status_of(&checks, id), "skipped", "{id}");
     }
     assert_ne!(status_of(&checks, "keyring"), "skipped");
+
+    // The organisation's file broken: its fault, to be fixed by IT.
+    std::fs::remove_file(user.join("config.toml")).unwrap();
+    std::fs::write(system.join("config.toml"), "app_idd = \"cli_org\"\n").unwrap();
+    let out = s.run(&["doctor", "--json"]).await;
+    found_problem(&out, "configuration");
+    let checks = self::checks(&out);
+    let configuration = &checks["configuration"];
+    assert!(
+        words(configuration, "finding").contains("app_idd"),
+        "{configuration}"
+    );
+    assert!(
+        words(configuration, "advice").contains("IT team"),
+        "{configuration}"
+    );
 }

@@ -4,10 +4,11 @@
 //! a problem, what to do.
 //!
 //! The checks are data ([`Report`], [`Check`]): the CLI prints them (`feishu-auth doctor`), the
-//! window can show the same. They only look: nothing here writes the session, takes a lock for
-//! longer than a glance or sets a corrupt file aside (the session store would), so running the
-//! doctor never changes what it diagnoses. No check's text ever holds a secret: the App Secret is
-//! only "set", tokens are never read out.
+//! window can show the same. They only look: nothing here writes a file, takes the session's
+//! locks (their holders are read from `/proc/locks`) or sets a corrupt session file aside (the
+//! session store would); the redirect port is bound for an instant and let go. Running the doctor
+//! changes nothing it diagnoses. No check's text holds a secret: the App Secret is only "set", and
+//! tokens are never read out.
 
 mod clock;
 mod configuration;
@@ -30,18 +31,18 @@ pub use clock::{clock_skew, parse_http_date, MAX_CLOCK_SKEW};
 pub use proxy::{proxy_for, ProxyChoice};
 pub use session_files::private_mode_fault;
 
-/// How a check came out.
+/// How a check came out; ordered by severity, so the worst of several is their `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Does not apply (the profile's route does not use it, or the settings could not be read).
+    Skipped,
     /// Nothing to do.
     Ok,
     /// Not what it should be, but the sign-in can still work (or works another way).
     Warning,
     /// The sign-in, or keeping the session, cannot work until this is fixed.
     Failed,
-    /// Does not apply (the profile's route does not use it, or an earlier check failed).
-    Skipped,
 }
 
 impl Status {
@@ -294,5 +295,11 @@ mod tests {
         for s in [Status::Ok, Status::Warning, Status::Failed, Status::Skipped] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
+        assert_eq!(
+            [Status::Warning, Status::Failed, Status::Ok]
+                .into_iter()
+                .max(),
+            Some(Status::Failed)
+        );
     }
 }
