@@ -676,3 +676,89 @@ async fn the_files_read_and_the_locks_are_listed_and_a_broken_file_fails_first()
         "{configuration}"
     );
 }
+
+/// An HTTP server whose clock is `skew` off: every request is answered 404 with its `Date`.
+async fn server_with_clock_off_by(skew: time::Duration) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let _ = client.read(&mut buffer).await;
+                let date = (time::OffsetDateTime::now_utc() + skew)
+                    .format(time::macros::format_description!(
+                        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+                    ))
+                    .unwrap();
+                let _ = client
+                    .write_all(
+                        format!("HTTP/1.1 404 Not Found\r\nDate: {date}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                            .as_bytes(),
+                    )
+                    .await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_clock_minutes_away_from_ours_is_a_warning() {
+    let h = Harness::new(|b| b).await;
+    for (skew, words_expected) in [
+        (time::Duration::minutes(-10), "ahead of"),
+        (time::Duration::minutes(7), "behind"),
+    ] {
+        let port = server_with_clock_off_by(skew).await;
+        let mut cmd = h.command(&["doctor", "--json"]);
+        isolate_keeping_app(&mut cmd, h.dir.path());
+        let base = format!("http://127.0.0.1:{port}/");
+        cmd.env("FEISHU_ACCOUNTS_URL", &base)
+            .env("FEISHU_OPEN_URL", &base);
+        let out = run(cmd, &["doctor", "--json"]).await;
+        let checks = checks(&out);
+        assert_eq!(status_of(&checks, "open-api-host"), "ok");
+        assert_eq!(
+            status_of(&checks, "clock"),
+            "warning",
+            "{}",
+            checks["clock"]
+        );
+        let finding = words(&checks["clock"], "finding");
+        assert!(finding.contains(words_expected), "{finding}");
+        assert!(words(&checks["clock"], "advice").contains("timedatectl"));
+        // A warning alone: exit 0.
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    // The emulator's own clock is ours: no warning.
+    let out = run(
+        {
+            let mut cmd = h.command(&["doctor", "--json"]);
+            isolate_keeping_app(&mut cmd, h.dir.path());
+            cmd
+        },
+        &["doctor", "--json"],
+    )
+    .await;
+    assert_eq!(status_of(&checks(&out), "clock"), "ok");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lock_held_now_names_its_holder_and_is_no_problem() {
+    let s = Sandbox::new();
+    std::fs::create_dir_all(s.data()).unwrap();
+    std::fs::set_permissions(s.data(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let lock = std::fs::File::create(s.data().join("session.lock")).unwrap();
+    lock.lock().unwrap();
+    let out = s.run(&["doctor", "--json"]).await;
+    let checks = checks(&out);
+    assert_eq!(status_of(&checks, "locks"), "ok");
+    let finding = words(&checks["locks"], "finding");
+    assert!(
+        finding.contains(&format!("held by pid {}", std::process::id())),
+        "{finding}"
+    );
+    drop(lock);
+}
