@@ -81,8 +81,11 @@ pub enum Command {
     /// The settings in effect and where each comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Check what signing in depends on (settings, network, callback, keyring, session files,
-    /// locks) and say what to do about each problem. Exits 8 when a check fails.
+    /// Check what signing in depends on, and say what to do about each problem.
+    ///
+    /// The settings files, the accounts and Open API hosts (DNS, TCP, TLS, the proxy, the
+    /// server's clock), the redirect port, the deep-link scheme, the keyring, the session file and
+    /// its locks. Exits 8 when a check fails; warnings alone exit 0.
     Doctor {
         /// Print the checks as JSON (id, status, finding, advice, details).
         #[arg(long)]

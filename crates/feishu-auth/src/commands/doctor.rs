@@ -99,7 +99,9 @@ fn human(report: &Report, verbose: bool) -> String {
     out.push('\n');
     out.push_str(&summary(&report.checks));
     if !verbose {
-        out.push_str("`feishu-auth doctor --verbose` shows what each check looked at; `--json` gives it all to a helpdesk.\n");
+        out.push_str(
+            "More: `feishu-auth doctor --verbose` (what each check looked at), `--json` (for a helpdesk).\n",
+        );
     }
     out
 }

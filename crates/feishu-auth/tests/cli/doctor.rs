@@ -240,6 +240,12 @@ async fn the_sandbox_signed_in_passes_with_only_explained_warnings() {
         }
     }
     assert!(text(&verbose.stdout).contains(&s.session_file().display().to_string()));
+
+    // The demo asked for: the sandbox is what the user wants, nothing to warn about.
+    let mut cmd = s.command(&["doctor", "--json"]);
+    cmd.env("FEISHU_SIGNIN_DEMO", "1");
+    let out = run(cmd, &["doctor", "--json"]).await;
+    assert_eq!(status_of(&self::checks(&out), "configuration"), "ok");
 }
 
 #[tokio::test(flavor = "multi_thread")]
