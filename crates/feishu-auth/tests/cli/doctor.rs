@@ -293,6 +293,34 @@ async fn an_unregistered_scheme_fails_when_the_profile_uses_the_deep_link() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_scheme_registered_to_another_program_is_named() {
+    let s = Sandbox::new();
+    // Another program's desktop file, chosen as the scheme's default as `xdg-mime default` does.
+    let applications = s.dir.path().join("share/applications");
+    std::fs::create_dir_all(&applications).unwrap();
+    std::fs::write(
+        applications.join("other.desktop"),
+        "[Desktop Entry]\nType=Application\nName=Other\nExec=/bin/true %u\nMimeType=x-scheme-handler/dev.feishu-signin.app;\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(s.dir.path().join("config")).unwrap();
+    std::fs::write(
+        s.dir.path().join("config/mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/dev.feishu-signin.app=other.desktop\n",
+    )
+    .unwrap();
+    let out = s.run(&["doctor", "--json"]).await;
+    let checks = checks(&out);
+    // The loopback route does not need it: a warning.
+    assert_eq!(status_of(&checks, "deep-link-scheme"), "warning");
+    let finding = words(&checks["deep-link-scheme"], "finding");
+    assert!(
+        finding.contains("/bin/true (other.desktop), not this app"),
+        "{finding}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_session_file_others_can_read_fails_with_the_chmod_to_run() {
     let s = Sandbox::new();
     s.login().await;

@@ -32,7 +32,7 @@ pub(super) fn check(redirect: &RedirectUri, app: &Path) -> Check {
         ),
     ];
     let register = format!(
-        "Install the app's package, which registers the scheme (or run `xdg-mime default <the app's .desktop file> x-scheme-handler/{DEEP_LINK_SCHEME}`)"
+        "install the app's package, which registers the scheme, or run `xdg-mime default <the app's .desktop file> x-scheme-handler/{DEEP_LINK_SCHEME}`"
     );
     let (finding, advice) = match &handler {
         SchemeHandler::ThisApp { desktop_file } => {
@@ -41,13 +41,13 @@ pub(super) fn check(redirect: &RedirectUri, app: &Path) -> Check {
                 id,
                 title,
                 Status::Ok,
-                format!("{DEEP_LINK_SCHEME} links open this app ({desktop_file})"),
+                format!("links of the {DEEP_LINK_SCHEME} scheme open this app ({desktop_file})"),
             )
             .details(details);
         }
         SchemeHandler::Unregistered => (
-            format!("no program is registered to open {DEEP_LINK_SCHEME} links"),
-            register,
+            format!("no program is registered to open links of the {DEEP_LINK_SCHEME} scheme"),
+            format!("To register this app, {register}"),
         ),
         SchemeHandler::OtherProgram {
             desktop_file,
@@ -55,28 +55,41 @@ pub(super) fn check(redirect: &RedirectUri, app: &Path) -> Check {
         } => {
             details.push(format!("Handler: {desktop_file} runs {program}"));
             (
-                format!("{DEEP_LINK_SCHEME} links open {program} ({desktop_file}), not this app"),
-                format!("{register}; another copy of the app may have registered itself"),
+                format!(
+                    "links of the {DEEP_LINK_SCHEME} scheme open {program} ({desktop_file}), not this app"
+                ),
+                format!(
+                    "Another program, or another copy of this app, registered itself for the scheme. To register this app, {register}"
+                ),
             )
         }
         SchemeHandler::NoLinkArgument { desktop_file } => (
-            format!("{desktop_file} opens this app without passing it the link (no %u in its Exec line)"),
-            format!("Reinstall the app's package, whose desktop file has `Exec=… %u`; {register}"),
+            format!(
+                "{desktop_file} opens this app without passing it the link (no %u in its Exec line)"
+            ),
+            format!("Reinstall the app's package, whose desktop file has `Exec=… %u`; or {register}"),
         ),
         SchemeHandler::Unknown { reason } => (
-            format!("which program opens {DEEP_LINK_SCHEME} links could not be found out: {reason}"),
+            format!(
+                "which program opens links of the {DEEP_LINK_SCHEME} scheme could not be found out: {reason}"
+            ),
             "Install xdg-utils (`sudo apt install xdg-utils`)".to_owned(),
         ),
     };
     let (status, advice) = if uses_it {
         (
             Status::Failed,
-            format!("{advice}, or switch the profile to the loopback redirect (http://127.0.0.1:28283/callback)"),
+            format!(
+                "{advice}. Or switch the profile to the loopback redirect (http://127.0.0.1:28283/callback, registered in the developer console)"
+            ),
         )
     } else {
         (
             Status::Warning,
-            format!("Nothing to do for the loopback route this profile uses. For the deep-link route: {}", lowercase_first(&advice)),
+            format!(
+                "Nothing to do for the loopback route this profile uses. Only for the deep-link route: {}",
+                lowercase_first(&advice)
+            ),
         )
     };
     Check::new(id, title, status, finding)
