@@ -50,8 +50,9 @@ fn folder_fault(mode: u32, owner: u32, me: u32) -> Option<String> {
 fn access_words(mode: u32) -> &'static str {
     match (mode & 0o044 != 0, mode & 0o022 != 0) {
         (true, true) => "read and change",
+        (true, false) => "read",
         (false, true) => "change",
-        _ => "read",
+        (false, false) => "open",
     }
 }
 
@@ -199,29 +200,36 @@ fn signed_in(session: &Session, issuer: &Issuer, mut details: Vec<String>) -> Ch
         at(session.reauthorization_due_at())
     ));
     let who = &session.profile.name;
-    let access = match session.token_status(now) {
-        TokenStatus::Expired => format!(
+    let expired = session.token_status(now) == TokenStatus::Expired;
+    let access = if expired {
+        format!(
             "the access token expired {} ago",
             span(now - session.access_token_expires_at)
-        ),
-        TokenStatus::Valid | TokenStatus::NeedsRefresh => format!(
+        )
+    } else {
+        format!(
             "the access token is valid for {}",
             span(session.access_token_expires_at - now)
-        ),
+        )
     };
     if session.can_refresh(now) {
+        let renewed = if expired {
+            " and is renewed at its next use"
+        } else {
+            ""
+        };
         let refresh = match session.refresh_token_expires_at {
-            Some(t) => format!(", and renewable for {}", span(t - now)),
+            Some(t) => format!("; the session can be renewed for {}", span(t - now)),
             None => String::new(),
         };
         Check::new(
             id,
             title,
             Status::Ok,
-            format!("signed in as {who}: {access}{refresh}"),
+            format!("signed in as {who}: {access}{renewed}{refresh}"),
         )
         .details(details)
-    } else if session.token_status(now) == TokenStatus::Expired {
+    } else if expired {
         Check::new(
             id,
             title,
@@ -290,6 +298,8 @@ mod tests {
         assert!(fault.contains("read") && fault.contains("0644"), "{fault}");
         let fault = private_mode_fault(0o620, 1000, 1000).unwrap();
         assert!(fault.contains("change"), "{fault}");
+        let fault = private_mode_fault(0o601, 1000, 1000).unwrap();
+        assert!(fault.contains("open") && fault.contains("0601"), "{fault}");
         assert!(private_mode_fault(0o600, 0, 1000)
             .unwrap()
             .contains("user id 0"));
@@ -301,6 +311,37 @@ mod tests {
         assert_eq!(folder_fault(0o755, 1000, 1000), None);
         assert!(folder_fault(0o777, 1000, 1000).is_some());
         assert!(folder_fault(0o770, 1000, 1000).is_some());
+    }
+
+    #[test]
+    fn a_session_is_told_by_whose_it_is_and_whether_it_can_still_be_renewed() {
+        let now = OffsetDateTime::now_utc();
+        let fresh = crate::session::tests::sample(now, 7200);
+        let issuer = fresh.issuer.clone();
+        let check = signed_in(&fresh, &issuer, Vec::new());
+        assert_eq!(check.status, Status::Ok);
+        assert!(
+            check.finding.starts_with("signed in as 张三"),
+            "{}",
+            check.finding
+        );
+        // Expired, and its refresh token too: the session has ended.
+        let ended = crate::session::tests::sample(now - time::Duration::days(8), 7200);
+        let check = signed_in(&ended, &issuer, Vec::new());
+        assert_eq!(check.status, Status::Warning);
+        assert!(check.finding.contains("has ended"), "{}", check.finding);
+        assert!(check.advice.unwrap().contains("feishu-auth login"));
+        // Expired, but renewable: fine, the next use refreshes it.
+        let stale = crate::session::tests::sample(now - time::Duration::hours(3), 7200);
+        assert_eq!(signed_in(&stale, &issuer, Vec::new()).status, Status::Ok);
+        // Another app's session: this profile is signed out.
+        let other = Issuer {
+            app_id: "cli_other".into(),
+            ..issuer
+        };
+        let check = signed_in(&fresh, &other, Vec::new());
+        assert_eq!(check.status, Status::Warning);
+        assert!(check.finding.contains("another app"), "{}", check.finding);
     }
 
     #[test]
