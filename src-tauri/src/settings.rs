@@ -215,6 +215,7 @@ mod tests {
         })
         .unwrap();
         let managed = Managed {
+            label: None,
             settings: file,
             locked: ["app_id", "app_secret", "demo"].into_iter().collect(),
         };

@@ -85,6 +85,19 @@ pub enum Command {
     /// `refresh --if-due` twice a day.
     #[command(subcommand)]
     Keepalive(KeepaliveCommand),
+    /// Check what signing in depends on, and say what to do about each problem.
+    ///
+    /// The settings files, the accounts and Open API hosts (DNS, TCP, TLS, the proxy, the
+    /// server's clock), the redirect port, the deep-link scheme, the keyring, the session file and
+    /// its locks. Exits 8 when a check fails; warnings alone exit 0.
+    Doctor {
+        /// Print the checks as JSON (id, status, finding, advice, details).
+        #[arg(long)]
+        json: bool,
+        /// Also print what each check looked at.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Run the sandbox's Feishu emulator in the foreground.
     Emulator {
         /// The port to listen on (0: any free port).

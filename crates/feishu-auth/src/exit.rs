@@ -17,6 +17,8 @@ pub const TIMED_OUT: u8 = 4;
 pub const DECLINED: u8 = 5;
 /// Feishu answered with an error code.
 pub const FEISHU_ERROR: u8 = 6;
+/// `doctor` found a problem: a check failed (warnings alone exit 0).
+pub const DOCTOR_FOUND_PROBLEM: u8 = 8;
 
 /// The exit status for an error.
 pub fn code_for(error: &Error) -> ExitCode {

@@ -14,6 +14,8 @@ pub enum Failure {
     Core(feishu_oauth::Error),
     /// Writing standard output failed.
     Output(io::Error),
+    /// `doctor` ran, and these checks (their ids) failed: the report says why and what to do.
+    DoctorFoundProblem(Vec<&'static str>),
     /// The keepalive's units could not be written or removed.
     Keepalive(feishu_oauth::KeepaliveError),
 }
@@ -55,6 +57,14 @@ impl Failure {
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 (None, ExitCode::from(exit::FAILURE))
             }
+            Failure::DoctorFoundProblem(ids) => (
+                Some(format!(
+                    "{} failed: {}.",
+                    if ids.len() == 1 { "a check" } else { "checks" },
+                    ids.join(", ")
+                )),
+                ExitCode::from(exit::DOCTOR_FOUND_PROBLEM),
+            ),
             Failure::Output(e) => (
                 Some(sentence(&format!(
                     "could not write to standard output: {e}"

@@ -24,6 +24,7 @@ mod client;
 mod codes;
 mod config;
 mod data_dir;
+pub mod doctor;
 mod error;
 mod fsutil;
 mod keepalive;

@@ -4,7 +4,9 @@
 //! freeze every other process for good: a waiter gives up after [`LOCK_WAIT`] with an error that
 //! names the lock file and, when the holder wrote it down, the holder's process id. The lock is an
 //! advisory `flock` on an open file, so the kernel releases it when its holder exits, however it
-//! exits; the pid in the file is only for the message.
+//! exits; the pid in the file is only for the message. The holder empties the file as it lets go,
+//! so a pid left in a free lock file says its process ended while holding it (killed, crashed):
+//! harmless for the lock, worth a word from `doctor` since a refresh may have been cut short.
 
 use std::{
     fs::{File, OpenOptions, TryLockError},
@@ -31,7 +33,15 @@ const POLL: Duration = Duration::from_millis(20);
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct FileLock {
-    _file: File,
+    file: File,
+}
+
+impl Drop for FileLock {
+    /// Empties the pid note while the lock is still held (the next holder writes its own after
+    /// taking it), then the file closes and the kernel releases the lock.
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+    }
 }
 
 /// Takes the exclusive lock on `path` (created 0600 in a 0700 folder), waiting at most `wait`.
@@ -64,7 +74,7 @@ pub fn acquire(path: &Path, wait: Duration) -> Result<FileLock> {
     }
     // Who holds it, for a waiter's message; a failure here costs only that message.
     let _ = write_pid(&mut file);
-    Ok(FileLock { _file: file })
+    Ok(FileLock { file })
 }
 
 fn write_pid(file: &mut File) -> io::Result<()> {
@@ -109,6 +119,11 @@ mod tests {
             "{message}"
         );
         drop(held);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "",
+            "the pid note is cleared on release"
+        );
         drop(acquire(&path, Duration::from_millis(200)).unwrap());
     }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod config;
+mod doctor;
 mod emulator;
 mod keepalive;
 mod login;
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli) -> Outcome {
         }
         Command::Logout { any_app } => session::logout(&context::load(profile)?.1, any_app).await,
         Command::Config(ConfigCommand::Show { json }) => config::show(profile, json),
+        Command::Doctor { json, verbose } => doctor::run(profile, json, verbose).await,
         Command::Profiles { json } => profiles::list(json),
         Command::Profile(command) => profiles::change(command).await,
         Command::Use { name } => profiles::activate(&name),

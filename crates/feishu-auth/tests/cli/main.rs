@@ -9,6 +9,7 @@ mod common;
 
 mod config;
 mod corrupt;
+mod doctor;
 mod keepalive;
 mod lifecycle;
 mod login;
