@@ -6,7 +6,7 @@
 //! - `OUT_DIR/completions/{bash,zsh,fish}/`: feishu-auth's completions, named as each shell's
 //!   vendor folder expects them.
 //!
-//! `scripts/package.sh` runs it before `tauri build` and compresses the pages.
+//! `scripts/stage-package.sh` runs it before `tauri build` bundles, and compresses the pages.
 
 // A command-line program: its output is its interface.
 #![allow(clippy::print_stderr)]
@@ -74,17 +74,43 @@ fn write_all(out: &Path, date: &str) -> Result<(), String> {
         };
         let dir = out.join("completions").join(folder);
         create_dir(&dir)?;
-        let mut script = Vec::new();
-        clap_complete::generate(
-            shell,
-            &mut auth_cli::Cli::command(),
-            "feishu-auth",
-            &mut script,
-        );
+        let script = completion(shell, "feishu-auth", &mut auth_cli::Cli::command());
         let path = dir.join(name);
         fs::write(&path, script).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// The completion script for `bin` in `shell`.
+///
+/// Bash's is generated for the name with `_` for `-` and registered for the real name: with a
+/// hyphen in the name, clap_complete's bash script spells its states two ways and completes
+/// nothing after a subcommand (clap-rs/clap#6421). The name only names the function and the
+/// states; the command itself is matched as typed (`$1`).
+fn completion(shell: Shell, bin: &str, cmd: &mut clap::Command) -> String {
+    let generated_for = match shell {
+        Shell::Bash => bin.replace('-', "_"),
+        _ => bin.to_owned(),
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, cmd, &generated_for, &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    if generated_for == bin {
+        return script;
+    }
+    let registration = format!(" {generated_for}");
+    script
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with("complete -F ") && line.ends_with(&registration) {
+                format!("{}{bin}", &line[..line.len() - generated_for.len()])
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 /// A page per subcommand (`feishu-auth-profile-add`, …), as `clap_mangen::generate_to` makes them.
@@ -106,8 +132,12 @@ fn write_page(
     date: &str,
     extra: &[Section],
 ) -> Result<(), String> {
+    // The footer names the program and its version on every page, a subcommand's included.
+    let program = cmd.get_bin_name().unwrap_or(cmd.get_name());
+    let program = program.split(' ').next().unwrap_or(program);
     let man = Man::new(cmd.clone().disable_help_subcommand(true))
         .date(date)
+        .source(format!("{program} {}", env!("CARGO_PKG_VERSION")))
         .manual("User Commands");
     let path = man1.join(man.get_filename());
     let render = || -> io::Result<Vec<u8>> {
