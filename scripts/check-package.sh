@@ -32,6 +32,7 @@ dpkg-deb --extract "$deb" "$work/deb"
 mkdir -p "$work/shlibs/debian"
 printf 'Source: check\n\nPackage: check\nArchitecture: any\n' >"$work/shlibs/debian/control"
 needed=$(cd "$work/shlibs" && dpkg-shlibdeps -O "$work"/deb/usr/bin/* 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+[ -n "$needed" ] || fail "dpkg-shlibdeps found no library for the binaries"
 depends=$(dpkg-deb --field "$deb" Depends)
 missing=()
 IFS=',' read -ra wanted <<<"$needed"
