@@ -6,10 +6,11 @@
 #
 # The Tauri bundler (2.10) names the desktop file after productName ("Feishu Sign-in.desktop"),
 # with no setting to change it (tauri-apps/tauri#11300). The desktop entry spec names it after the
-# app id, as desktops expect: GNOME and Wayland compositors match windows, and the scheme handler
-# is looked up, by that name. So the file is renamed to dev.feishu-signin.FeishuSignIn.desktop in
-# both packages, and nothing else changes: the .deb is unpacked and packed again with dpkg-deb,
-# the .rpm rebuilt with rpmbuild from its own files, requirements and description.
+# app id, and desktops expect that (GNOME and Wayland compositors match a window's app id to it).
+# So the file is renamed to dev.feishu-signin.FeishuSignIn.desktop in both packages, and nothing
+# else changes but the .deb's compression: the .deb is unpacked and packed again with dpkg-deb
+# (xz, its default), the .rpm rebuilt with rpmbuild from its own files, requirements and
+# description.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
