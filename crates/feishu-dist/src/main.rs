@@ -268,6 +268,10 @@ fn auth_sections() -> Vec<Section> {
 fn app_sections() -> Vec<Section> {
     let mut sections = settings_sections();
     sections[0].paragraphs.push(Paragraph::Tagged(
+        "FEISHU_SIGNIN_DEMO",
+        "1: with no App ID, open straight on the demo's sign-in (demo = true in the config file does the same). Without it, a window with no App ID says the app is not set up yet.",
+    ));
+    sections[0].paragraphs.push(Paragraph::Tagged(
         "WEBKIT_DISABLE_COMPOSITING_MODE",
         "Set to 1 by the app unless it is set: WebKitGTK paints the window without OpenGL compositing, which takes less memory; 0 brings compositing back.",
     ));
