@@ -14,10 +14,10 @@ scripts/setup-debian.sh --test
 # The Tauri CLI, which makes the .deb packages, and esbuild, which bundles the release UI.
 [ -x node_modules/.bin/tauri ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
 
-# feishu-auth first: the app's .deb carries it.
 cargo build --release --locked -p feishu-auth -p feishu-emulator
-# The release UI bundled into one script (tauri.release.conf.json), as `npm run build` makes it.
-npx tauri build --ci --config tauri.release.conf.json -- --locked
+# The release app and its .deb as they ship (the release UI bundled into one script, the package
+# with feishu-auth, man pages and completions).
+scripts/package.sh
 # The tauri CLI takes the app from the folder holding tauri.conf.json.
 (cd benches/empty-app && npx tauri build --ci -- --locked)
 cargo build --release --locked -p feishu-bench

@@ -17,6 +17,10 @@ testing=false
 # tzdata: the CLI tests show times in named zones (TZ=Asia/Shanghai); a minimal Debian 12 lacks it.
 # systemd: systemd-analyze verifies the keepalive's units (a container image may lack it).
 $testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick tzdata systemd)
+# The packages (scripts/package.sh, scripts/check-package.sh): rpm2archive and rpmbuild pack
+# the .rpm again, dpkg-shlibdeps (dpkg-dev) and lintian check the .deb, and man-db,
+# bash-completion and desktop-file-utils are what the installed package is checked with.
+$testing && packages+=(rpm dpkg-dev lintian man-db bash-completion desktop-file-utils)
 # Node.js and npm run the Tauri CLI (the .deb) and esbuild (the release UI); a machine with its
 # own Node.js keeps it.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

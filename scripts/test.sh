@@ -23,12 +23,14 @@ if command -v dbus-run-session >/dev/null && command -v xvfb-run >/dev/null && c
     npm ci --no-audit --no-fund
   dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --workspace --locked
 
-  # The end-to-end tests once more against the release build, whose UI is what releases ship:
-  # the modules bundled into one script (tauri.release.conf.json), not ui/ as dev builds load it.
-  target="${CARGO_TARGET_DIR:-target}"
-  cargo build --release --locked -p feishu-auth -p feishu-emulator
-  npx tauri build --ci --no-bundle --config tauri.release.conf.json -- --locked
-  FEISHU_SIGNIN_E2E_APP="$target/release/feishu-signin" \
+  # The release build and its packages (.deb, .rpm); the packages checked (lintian, the same files
+  # in both), the .deb installed on this machine and checked as a user gets it.
+  scripts/package.sh
+  scripts/check-package.sh
+  # The end-to-end tests once more against the installed app, /usr/bin/feishu-signin: the release
+  # build, whose UI is what releases ship (the modules bundled into one script,
+  # tauri.release.conf.json, not ui/ as dev builds load it), as the package put it there.
+  FEISHU_SIGNIN_E2E_APP=/usr/bin/feishu-signin \
     exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --locked -p feishu-signin --test e2e --test e2e_a11y
 fi
 echo "test: Xvfb, dbus or tauri-driver missing (run scripts/setup-debian.sh --test): the end-to-end tests will be skipped" >&2

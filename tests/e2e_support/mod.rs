@@ -66,8 +66,15 @@ pub fn enabled() -> bool {
     on
 }
 
+/// The emulator that plays the browser: the one built beside the app under test, or, for an
+/// installed app (`/usr/bin/feishu-signin`, which the package ships without it), this build's.
 pub fn emulator_bin() -> PathBuf {
-    let bin = app().with_file_name("feishu-emulator");
+    let beside_app = app().with_file_name("feishu-emulator");
+    let bin = if beside_app.exists() {
+        beside_app
+    } else {
+        PathBuf::from(env!("CARGO_BIN_EXE_feishu-signin")).with_file_name("feishu-emulator")
+    };
     assert!(
         bin.exists(),
         "{} is missing: run `cargo build --workspace` first",

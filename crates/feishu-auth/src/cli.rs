@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 /// them with their sources. With no App ID configured, a local Feishu emulator (the sandbox) is
 /// used.
 #[derive(Debug, Parser)]
-#[command(name = "feishu-auth", version, about, long_about)]
+#[command(name = "feishu-auth", version)]
 pub struct Cli {
     /// The profile to use for this command, without changing the active one (see `profiles`).
     #[arg(long, global = true, value_name = "NAME", env = "FEISHU_PROFILE")]
