@@ -207,16 +207,8 @@ async fn a_feishu_error_shows_its_code_and_meaning() {
         .start()
         .await
         .unwrap();
-    let base = emulator.base_url().to_string();
     emulator.fail_next(Endpoint::Token, 1, 20071);
-    let app = App::launch(&[
-        ("FEISHU_APP_ID", emulator.app_id().to_owned()),
-        ("FEISHU_APP_SECRET", emulator.app_secret().to_owned()),
-        ("FEISHU_ACCOUNTS_URL", base.clone()),
-        ("FEISHU_OPEN_URL", base),
-        ("FEISHU_REDIRECT_URI", redirect),
-    ])
-    .await;
+    let app = App::launch(&app_env(&emulator, &redirect)).await;
     app.wait_state("signed-out").await;
     app.click("#sign-in").await;
     app.wait_for("#error:not([hidden])").await;
@@ -324,15 +316,7 @@ async fn a_failing_background_refresh_shows_in_the_tokens_card() {
         .start()
         .await
         .unwrap();
-    let base = emulator.base_url().to_string();
-    let app = App::launch(&[
-        ("FEISHU_APP_ID", emulator.app_id().to_owned()),
-        ("FEISHU_APP_SECRET", emulator.app_secret().to_owned()),
-        ("FEISHU_ACCOUNTS_URL", base.clone()),
-        ("FEISHU_OPEN_URL", base),
-        ("FEISHU_REDIRECT_URI", redirect),
-    ])
-    .await;
+    let app = App::launch(&app_env(&emulator, &redirect)).await;
     app.wait_state("signed-out").await;
     assert!(!app.shown("#demo-banner").await, "a real app is no demo");
     app.click("#sign-in").await;
@@ -377,16 +361,9 @@ async fn the_desktop_is_told_when_the_session_ends_soon_and_when_it_ended() {
         .start()
         .await
         .unwrap();
-    let base = emulator.base_url().to_string();
-    let app = App::launch(&[
-        ("FEISHU_APP_ID", emulator.app_id().to_owned()),
-        ("FEISHU_APP_SECRET", emulator.app_secret().to_owned()),
-        ("FEISHU_ACCOUNTS_URL", base.clone()),
-        ("FEISHU_OPEN_URL", base),
-        ("FEISHU_REDIRECT_URI", redirect),
-        ("LANG", "en_US.UTF-8".to_owned()),
-    ])
-    .await;
+    let mut env = app_env(&emulator, &redirect);
+    env.extend([("LANG", "en_US.UTF-8".to_owned())]);
+    let app = App::launch(&env).await;
     app.wait_state("signed-out").await;
     app.click("#sign-in").await;
     app.wait_state("signed-in").await;

@@ -311,16 +311,8 @@ async fn axe_finds_no_violation_on_an_error_with_its_details_open() {
         .start()
         .await
         .unwrap();
-    let base = emulator.base_url().to_string();
     emulator.fail_next(Endpoint::Token, 1, 20071);
-    let window = Audited::launch(&[
-        ("FEISHU_APP_ID", emulator.app_id().to_owned()),
-        ("FEISHU_APP_SECRET", emulator.app_secret().to_owned()),
-        ("FEISHU_ACCOUNTS_URL", base.clone()),
-        ("FEISHU_OPEN_URL", base),
-        ("FEISHU_REDIRECT_URI", redirect),
-    ])
-    .await;
+    let window = Audited::launch(&app_env(&emulator, &redirect)).await;
     window.app.wait_state("signed-out").await;
     window.app.click("#sign-in").await;
     window.app.wait_for("#error:not([hidden])").await;

@@ -83,6 +83,22 @@ pub fn emulator_bin() -> PathBuf {
     bin
 }
 
+/// The environment that makes `emulator`'s app the configured one, with `redirect` its registered
+/// redirect URI (as a company's own app would be set up).
+pub fn app_env(
+    emulator: &feishu_emulator::Emulator,
+    redirect: &str,
+) -> Vec<(&'static str, String)> {
+    let base = emulator.base_url().to_string();
+    vec![
+        ("FEISHU_APP_ID", emulator.app_id().to_owned()),
+        ("FEISHU_APP_SECRET", emulator.app_secret().to_owned()),
+        ("FEISHU_ACCOUNTS_URL", base.clone()),
+        ("FEISHU_OPEN_URL", base),
+        ("FEISHU_REDIRECT_URI", redirect.to_owned()),
+    ]
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

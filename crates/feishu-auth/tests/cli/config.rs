@@ -3,7 +3,7 @@
 //! `config show` saying where each setting came from, secrets only as "set"; a profile the
 //! system file defines, listed and ready to sign in.
 
-use std::{path::PathBuf, process::Output, time::Duration};
+use std::{path::PathBuf, process::Output};
 
 use crate::common::{text, Harness};
 
@@ -27,22 +27,7 @@ fn user_file(h: &Harness, text: &str) {
 }
 
 async fn run(h: &Harness, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = h.bare_command(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
-        .await
-        .expect("feishu-auth hung")
-        .unwrap();
-    eprintln!(
-        "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
-        args.join(" "),
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    h.run_bare(args, "", env).await
 }
 
 fn no_secret(out: &Output) {

@@ -114,19 +114,8 @@ fn isolate(cmd: &mut tokio::process::Command, root: &Path) {
     }
 }
 
-async fn run(mut cmd: tokio::process::Command, args: &[&str]) -> Output {
-    let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
-        .await
-        .expect("feishu-auth hung")
-        .unwrap();
-    eprintln!(
-        "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
-        args.join(" "),
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+async fn run(cmd: tokio::process::Command, args: &[&str]) -> Output {
+    crate::common::output(cmd, args, "").await
 }
 
 /// The checks of a `doctor --json` answer, by id, after checking that every one is there.

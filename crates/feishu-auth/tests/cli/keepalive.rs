@@ -2,33 +2,12 @@
 //! command they run, run as systemd would (nothing but the unit's environment) against the
 //! emulator.
 
-use std::{path::Path, process::Stdio, time::Duration};
-
-use tokio::io::AsyncWriteExt as _;
+use std::{path::Path, time::Duration};
 
 use crate::common::{text, Harness};
 
 async fn cli(h: &Harness, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut cmd = h.bare_command(args);
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).await.unwrap();
-    drop(input);
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("feishu-auth hung")
-        .unwrap();
-    eprintln!(
-        "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
-        args.join(" "),
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    h.run_bare(args, stdin, &[]).await
 }
 
 /// The unit file's `KEY=` lines.

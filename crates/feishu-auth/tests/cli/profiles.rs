@@ -5,35 +5,11 @@
 
 use std::{process::Output, time::Duration};
 
-use tokio::io::AsyncWriteExt as _;
-
 use crate::common::{text, Harness};
 
 /// Runs `feishu-auth` with no app in the environment, `stdin` on standard input and `env` set.
 async fn run(h: &Harness, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut cmd = h.bare_command(args);
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).await.unwrap();
-    drop(input);
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("feishu-auth hung")
-        .unwrap();
-    eprintln!(
-        "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
-        args.join(" "),
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    h.run_bare(args, stdin, env).await
 }
 
 /// Adds profile `name` for harness `app`'s emulator, the App Secret on standard input.

@@ -111,18 +111,15 @@ impl Harness {
     }
 
     pub async fn run(&self, args: &[&str]) -> Output {
-        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
-            .await
-            .expect("feishu-auth hung")
-            .unwrap();
-        eprintln!(
-            "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
-            args.join(" "),
-            out.status.code(),
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        out
+        output(self.command(args), args, "").await
+    }
+
+    /// `feishu-auth` as [`Self::bare_command`] makes it, with `env` added and `stdin` written to
+    /// it.
+    pub async fn run_bare(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.bare_command(args);
+        cmd.envs(env.iter().copied());
+        output(cmd, args, stdin).await
     }
 
     pub async fn status(&self) -> serde_json::Value {
@@ -130,6 +127,32 @@ impl Harness {
         assert!(out.status.success());
         serde_json::from_slice(&out.stdout).unwrap()
     }
+}
+
+/// Runs `cmd` (`feishu-auth args`) to its end, at most a minute, with `stdin` written to it, and
+/// logs what it printed.
+pub async fn output(mut cmd: tokio::process::Command, args: &[&str], stdin: &str) -> Output {
+    use tokio::io::AsyncWriteExt as _;
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // A command that reads nothing may have exited already: its stdin is then a closed pipe.
+    let _ = input.write_all(stdin.as_bytes()).await;
+    drop(input);
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("feishu-auth hung")
+        .unwrap();
+    eprintln!(
+        "$ feishu-auth {}\n  exit {:?}\n  stdout: {}\n  stderr: {}",
+        args.join(" "),
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
 }
 
 pub fn text(bytes: &[u8]) -> String {
