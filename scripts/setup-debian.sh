@@ -21,6 +21,8 @@ $testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick tz
 # the .rpm again, dpkg-shlibdeps (dpkg-dev) and lintian check the .deb, and man-db,
 # bash-completion and desktop-file-utils are what the installed package is checked with.
 $testing && packages+=(rpm dpkg-dev lintian man-db bash-completion desktop-file-utils)
+# A real Secret Service for the keyring tests: gnome-keyring-daemon on each test's private bus.
+$testing && packages+=(gnome-keyring)
 # Node.js and npm run the Tauri CLI (the .deb) and esbuild (the release UI); a machine with its
 # own Node.js keeps it.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

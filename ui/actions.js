@@ -70,7 +70,7 @@ export async function init() {
 async function load() {
   // Each separately: unreadable settings should not hide a good session, nor the reverse.
   apply(await Promise.allSettled([api.session(), api.settings(), api.activity()]), load);
-  await Promise.all([loadProfiles(), loadKeepalive(), state.fonts ? null : checkFonts()]);
+  await Promise.all([loadProfiles(), loadKeepalive(), loadStorage(), state.fonts ? null : checkFonts()]);
 }
 
 /** The switcher's list; a failure leaves the one shown as it was. */
@@ -88,6 +88,15 @@ async function loadKeepalive() {
     update({ keepalive: await api.keepalive() });
   } catch {
     update({ keepalive: null });
+  }
+}
+
+/** Where the shown profile's tokens are kept; unknown hides the line. */
+async function loadStorage() {
+  try {
+    update({ storage: await api.storage() });
+  } catch {
+    update({ storage: null });
   }
 }
 
@@ -115,7 +124,7 @@ export async function switchProfile(name) {
   if (answer === undefined) return;
   applySession(answer);
   update({ signInOutcome: null });
-  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive()]);
+  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive(), loadStorage()]);
 }
 
 /** Removes a profile (signed out and revoked first); `default` is shown if it was. */
@@ -123,7 +132,7 @@ export async function removeProfile(name) {
   const answer = await run('profile', () => api.removeProfile(name));
   if (answer === undefined) return;
   applySession(answer);
-  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive()]);
+  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive(), loadStorage()]);
   notify('notice.profileRemoved', { name });
 }
 
@@ -133,7 +142,7 @@ export async function addProfile(name) {
   if (answer === undefined) return false;
   applySession(answer);
   update({ signInOutcome: null });
-  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive()]);
+  await Promise.allSettled([loadSettings(), loadProfiles(), loadKeepalive(), loadStorage()]);
   return true;
 }
 

@@ -51,6 +51,7 @@ export const api = {
   removeProfile: (name) => call('remove_profile', { name }),
   keepalive: () => call('keepalive'),
   setKeepalive: (enabled) => call('set_keepalive', { enabled }),
+  storage: () => call('storage'),
 };
 
 /** Subscribes to a Rust event; `handler` gets the payload. Resolves once subscribed. */

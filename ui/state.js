@@ -16,6 +16,7 @@ export const state = {
   notice: null, // { text, id } for the toast
   profiles: [], // ProfileChoice[]: every profile, the shown one marked
   keepalive: null, // { enabled, notStarted } of the shown profile, once known
+  storage: null, // { tokens: 'keyring' | 'file', appSecret } of the shown profile, once known
 };
 
 const listeners = new Set();

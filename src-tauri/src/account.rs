@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use feishu_emulator::sandbox;
 use feishu_oauth::{
-    Account, AppCredentials, AppSecret, ChildProcess, Config, FileStore, SessionStore,
+    Account, AppCredentials, AppSecret, ChildProcess, Config, SessionStore,
 };
 use tauri::{AppHandle, Runtime};
 
@@ -27,7 +27,13 @@ pub fn open<R: Runtime>(
             app_secret: AppSecret::new(sandbox::APP_SECRET),
         },
     );
-    Ok(Account::new(config, store, Arc::new(launcher)))
+    let account = Account::new(config, store, Arc::new(launcher));
+    // A session an earlier version stored in clear is sealed as soon as a keyring can; a failure
+    // changes nothing and is the next save's to report.
+    if let Err(e) = account.seal_plain() {
+        tracing::warn!(error = %e, "the session stored in clear could not be sealed yet");
+    }
+    Ok(account)
 }
 
 /// The session store for `config`: tauri-plugin-store over the shared session file.
@@ -46,5 +52,5 @@ pub fn open_store<R: Runtime>(
     // Out of the plugin's registry, so its exit hook never writes the file with a plain,
     // non-atomic `fs::write` over a session the CLI may have rotated since.
     store.close_resource();
-    Ok(Arc::new(PluginStore::new(store, FileStore::new(path))))
+    Ok(Arc::new(PluginStore::new(store, config.session_store())))
 }

@@ -16,7 +16,7 @@ use crate::{
     keepalive::{self, KeepaliveView},
     profiles, settings, signin,
     state::AppState,
-    views::{ProfileChoice, SettingsView},
+    views::{ProfileChoice, SettingsView, StorageView},
 };
 
 /// The stored session, at its revision.
@@ -362,6 +362,21 @@ pub fn first_render(view: String) {
         let _ = writeln!(stdout, "first-render {view} {elapsed}");
         let _ = stdout.flush();
     }
+}
+
+/// Where the shown profile's tokens and App Secret are kept (a file read, and a question to the
+/// keyring when no session is stored: on a blocking thread).
+#[tauri::command]
+pub async fn storage(state: State<'_, AppState>) -> CommandResult<StorageView> {
+    let account = state.account();
+    tokio::task::spawn_blocking(move || {
+        Ok(StorageView {
+            tokens: account.storage()?.as_str(),
+            app_secret: account.config().app_secret_storage,
+        })
+    })
+    .await
+    .map_err(|e| ShellError::new(ErrorKind::Internal, e.to_string()))?
 }
 
 /// Whether the current profile is kept signed in while the app is closed.

@@ -75,6 +75,8 @@ pub enum ErrorKind {
     Busy,
     /// The keepalive's timer could not be set up or removed.
     Keepalive,
+    /// The desktop keyring was needed (a sealed session) and could not be used.
+    Keyring,
     Internal,
 }
 
@@ -133,6 +135,7 @@ impl From<&Error> for ShellError {
                 ErrorKind::Store
             }
             Error::LockTimeout { .. } => ErrorKind::Busy,
+            Error::Keyring { .. } => ErrorKind::Keyring,
             _ => ErrorKind::Internal,
         };
         let mut shell = ShellError::new(kind, error.to_string());

@@ -120,6 +120,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::remove_profile,
             commands::keepalive,
             commands::set_keepalive,
+            commands::storage,
         ])
         .setup(|app| {
             init(app.handle())?;

@@ -1,7 +1,7 @@
 //! The session in tauri-plugin-store, in the same file and JSON layout as the CLI's.
 //!
 //! The app reads its session from the plugin's store, which is reloaded from the file on every
-//! load (the CLI may have changed it). Writes go through the core's [`FileStore`], because the
+//! load (the CLI may have changed it), and opened by the core's store when it is sealed. Writes go through the core's [`FileStore`], because the
 //! plugin's own save is a plain `fs::write` (not atomic, and world-readable): atomically, with
 //! mode 0600, under the same cross-process locks as the CLI; the plugin's store is then reloaded
 //! from the file. A file the plugin cannot read, or a value that is not a session, is left to the
@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use feishu_oauth::{
-    stored_session, FileStore, Result, Session, SessionStore, StoreLock, SESSION_KEY,
+    FileStore, Result, Session, SessionStore, Storage, StoreLock, SESSION_KEY,
 };
 use tauri::Runtime;
 use tauri_plugin_store::Store;
@@ -56,9 +56,9 @@ impl<R: Runtime> SessionStore for PluginStore<R> {
         }
         match self.store.get(SESSION_KEY) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(value) => match stored_session(&value) {
-                Ok(session) => Ok(Some(session)),
-                Err(_) => self.file.load(),
+            Some(value) => match self.file.open_stored(&value) {
+                Some(session) => Ok(Some(session)),
+                None => self.file.load(),
             },
         }
     }
@@ -81,5 +81,19 @@ impl<R: Runtime> SessionStore for PluginStore<R> {
 
     fn lock_writes(&self) -> Result<StoreLock> {
         self.file.lock_writes()
+    }
+
+    fn storage(&self) -> Result<Storage> {
+        self.file.storage()
+    }
+
+    fn needs_sealing(&self) -> bool {
+        self.file.needs_sealing()
+    }
+
+    fn seal_plain(&self) -> Result<bool> {
+        let sealed = self.file.seal_plain()?;
+        self.follow_file();
+        Ok(sealed)
     }
 }

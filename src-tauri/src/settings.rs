@@ -55,6 +55,7 @@ pub fn view(profiles: &Profiles, profile: &str, account: &Account) -> SettingsVi
         sandbox: config.is_sandbox(),
         app_id: config.app.as_ref().map(|a| a.app_id.clone()),
         app_secret_set: config.app.is_some(),
+        app_secret_storage: config.app.as_ref().and(config.app_secret_storage),
         brand: config.brand.as_str().to_owned(),
         redirect_uri: config.redirect_uri.to_string(),
         loopback_redirect_uri: account.redirect_for(Route::Loopback).to_string(),

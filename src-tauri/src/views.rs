@@ -164,6 +164,8 @@ pub struct SettingsView {
     pub sandbox: bool,
     pub app_id: Option<String>,
     pub app_secret_set: bool,
+    /// Where the App Secret in effect is kept (`keyring`, `config`, `system`, `environment`).
+    pub app_secret_storage: Option<&'static str>,
     pub brand: String,
     pub redirect_uri: String,
     pub loopback_redirect_uri: String,
@@ -233,4 +235,14 @@ pub struct FileSettingsView {
     pub redirect_uri: Option<String>,
     /// Space-separated, as written.
     pub scopes: Option<String>,
+}
+
+/// Where the shown profile's secrets are kept, as the Tokens card and Settings say it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageView {
+    /// `keyring` (sealed) or `file` (unsealed, mode 0600).
+    pub tokens: &'static str,
+    /// The App Secret's: `keyring`, `config`, `system`, `environment`; `None` for the sandbox.
+    pub app_secret: Option<&'static str>,
 }

@@ -150,7 +150,9 @@ function renderLocks() {
   const secretStored = settings?.inFile?.appSecretSet ?? settings?.appSecretSet;
   const secretKey = !secretLock
     ? secretStored
-      ? 'settings.appSecret.set'
+      ? settings?.appSecretStorage === 'keyring'
+        ? 'settings.appSecret.setKeyring'
+        : 'settings.appSecret.set'
       : 'settings.appSecret.unset'
     : secretLock.reason === 'managed'
       ? 'settings.appSecret.managed'

@@ -114,7 +114,18 @@ export function render(state, { recentlyCopied }) {
   });
 
   renderKeepalive(state);
+  renderStorage(state);
   tick(state, Date.now());
+}
+
+/** Where the tokens are kept: sealed by the keyring, or said plainly that they are not. */
+function renderStorage(state) {
+  const tokens = state.storage?.tokens;
+  $('storage-row').hidden = !tokens;
+  if (!tokens) return;
+  const note = $('storage-note');
+  note.textContent = t(tokens === 'keyring' ? 'storage.keyring' : 'storage.file');
+  note.classList.toggle('unsealed', tokens !== 'keyring');
 }
 
 /** The keepalive choice: what is true on disk, and what it means. */

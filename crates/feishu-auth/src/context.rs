@@ -11,6 +11,11 @@ use crate::sandbox::InProcess;
 /// The account of profile `name`.
 pub fn account(profiles: &Profiles, name: &str) -> Result<Account> {
     let account = Account::with_file_store(profiles.load(name)?, Arc::new(InProcess));
+    // A session an earlier version stored in clear is sealed as soon as a keyring can; a failure
+    // here changes nothing and is the next save's to report.
+    if let Err(e) = account.seal_plain() {
+        tracing::warn!(error = %e, profile = name, "the session stored in clear could not be sealed yet");
+    }
     if account.is_sandbox() {
         tracing::info!(
             profile = name,

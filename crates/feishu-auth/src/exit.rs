@@ -19,6 +19,9 @@ pub const DECLINED: u8 = 5;
 pub const FEISHU_ERROR: u8 = 6;
 /// `doctor` found a problem: a check failed (warnings alone exit 0).
 pub const DOCTOR_FOUND_PROBLEM: u8 = 8;
+/// The desktop keyring was needed and could not be used (a sealed session where its keyring
+/// cannot be reached or is locked; `storage = "keyring"` with no keyring).
+pub const KEYRING: u8 = 9;
 
 /// The exit status for an error.
 pub fn code_for(error: &Error) -> ExitCode {
@@ -31,6 +34,7 @@ pub fn code_for(error: &Error) -> ExitCode {
         Error::AccessDenied => DECLINED,
         Error::Feishu(_) => FEISHU_ERROR,
         Error::UnknownProfile { .. } => USAGE,
+        Error::Keyring { .. } => KEYRING,
         _ => FAILURE,
     })
 }

@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use feishu_oauth::{Issuer, IssuerBrand, Revocation, Session, SignOut, SignOutReport, TokenStatus};
+use feishu_oauth::{
+    Issuer, IssuerBrand, Revocation, Session, SignOut, SignOutReport, Storage, TokenStatus,
+};
 use serde::Serialize;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
@@ -25,6 +27,11 @@ pub struct StatusJson {
     pub access_token_expires_at: Option<String>,
     pub refresh_token_expires_at: Option<String>,
     pub token_status: &'static str,
+    /// Where the tokens are kept: `keyring` (sealed) or `file` (in clear, mode 0600).
+    pub storage: &'static str,
+    /// Where the App Secret is kept: `keyring`, `config`, `system`, `environment`; `null` for
+    /// the sandbox.
+    pub app_secret_storage: Option<&'static str>,
 }
 
 /// The `user` object of `status --json`.
@@ -53,8 +60,11 @@ impl StatusJson {
         profile: &str,
         brand: IssuerBrand,
         session: Option<&Session>,
+        stored: Stored,
         now: OffsetDateTime,
     ) -> Self {
+        let storage = stored.tokens.as_str();
+        let app_secret_storage = stored.app_secret;
         let Some(s) = session else {
             return Self {
                 profile: profile.to_owned(),
@@ -65,6 +75,8 @@ impl StatusJson {
                 access_token_expires_at: None,
                 refresh_token_expires_at: None,
                 token_status: "signedOut",
+                storage,
+                app_secret_storage,
             };
         };
         let p = &s.profile;
@@ -87,7 +99,44 @@ impl StatusJson {
             access_token_expires_at: Some(rfc3339(s.access_token_expires_at)),
             refresh_token_expires_at: s.refresh_token_expires_at.map(rfc3339),
             token_status: s.token_status(now).as_str(),
+            storage,
+            app_secret_storage,
         }
+    }
+}
+
+/// Where a profile's secrets are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Stored {
+    /// The tokens.
+    pub tokens: Storage,
+    /// The App Secret (see [`StatusJson::app_secret_storage`]).
+    pub app_secret: Option<&'static str>,
+}
+
+impl Stored {
+    /// Where `account`'s secrets are kept; a keyring that cannot be asked reads as the file.
+    pub fn of(account: &feishu_oauth::Account) -> Self {
+        Self {
+            tokens: account.storage().unwrap_or(Storage::File),
+            app_secret: account.config().app_secret_storage,
+        }
+    }
+
+    /// The summary's line.
+    fn describe(self) -> String {
+        let tokens = match self.tokens {
+            Storage::Keyring => "tokens sealed by the desktop keyring",
+            Storage::File => "tokens unsealed, in a file only you can read (no desktop keyring)",
+        };
+        let secret = match self.app_secret {
+            Some("keyring") => "; App Secret in the keyring",
+            Some("config") => "; App Secret in the settings file",
+            Some("system") => "; App Secret in the system settings file",
+            Some("environment") => "; App Secret from FEISHU_APP_SECRET",
+            _ => "",
+        };
+        format!("{tokens}{secret}")
     }
 }
 
@@ -180,7 +229,7 @@ pub fn columns(indent: &str, rows: &[Vec<&str>]) -> String {
 }
 
 /// The human summary of `status` and `login`.
-pub fn summary(brand: IssuerBrand, session: &Session, now: OffsetDateTime) -> String {
+pub fn summary(brand: IssuerBrand, session: &Session, stored: Stored, now: OffsetDateTime) -> String {
     let p = &session.profile;
     let en = p
         .en_name
@@ -203,6 +252,7 @@ pub fn summary(brand: IssuerBrand, session: &Session, now: OffsetDateTime) -> St
     };
     let due = session.reauthorization_due_at();
     let reauthorize = format!("by {}", when(due, now));
+    let stored = stored.describe();
     let rows: Vec<Vec<&str>> = [
         ("Open ID", Some(p.open_id.as_str())),
         ("Union ID", p.union_id.as_deref()),
@@ -214,6 +264,7 @@ pub fn summary(brand: IssuerBrand, session: &Session, now: OffsetDateTime) -> St
         ("Access token", Some(&access)),
         ("Refresh token", Some(&refresh)),
         ("Re-authorize", Some(&reauthorize)),
+        ("Stored", Some(&stored)),
     ]
     .into_iter()
     .filter_map(|(label, value)| value.map(|value| vec![label, value]))

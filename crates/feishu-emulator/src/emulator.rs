@@ -135,6 +135,12 @@ impl Emulator {
         self.shared.received_verifiers.to_vec()
     }
 
+    /// The tokens the token endpoint issued (access and refresh), oldest first: for tests that
+    /// check a client never stores or shows one where it must not. The most recent 64 are kept.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared.issued_tokens.to_vec()
+    }
+
     /// Revokes every refresh token issued so far: refreshing answers 20064. Access tokens keep
     /// working (unlike a revocation at [`Endpoint::Revoke`], which ends a refresh token's grant).
     pub fn revoke_refresh_tokens(&self) {

@@ -54,7 +54,7 @@ mod pages;
 mod params;
 mod pkce;
 mod profile;
-mod received_verifiers;
+mod recent;
 mod responses;
 mod revocation;
 mod revoke;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::clock::{Clock, Millis};
 use crate::config::Config;
 use crate::faults::Faults;
-use crate::received_verifiers::ReceivedVerifiers;
+use crate::recent::Recent;
 use crate::state::{Store, StoreData};
 
 /// Everything the handlers share.
@@ -27,7 +27,9 @@ pub(crate) struct Shared {
     pub(crate) revocations: AtomicU32,
     /// The latest `code_verifier`s received, so tests can search for them where they must never
     /// appear.
-    pub(crate) received_verifiers: ReceivedVerifiers,
+    pub(crate) received_verifiers: Recent,
+    /// The latest tokens issued (access and refresh), for the same searches.
+    pub(crate) issued_tokens: Recent,
 }
 
 impl Shared {
@@ -39,7 +41,16 @@ impl Shared {
             clock: Clock::default(),
             refreshes: AtomicU32::new(0),
             revocations: AtomicU32::new(0),
-            received_verifiers: ReceivedVerifiers::default(),
+            received_verifiers: Recent::default(),
+            issued_tokens: Recent::default(),
+        }
+    }
+
+    /// Remembers the tokens of a successful token answer (see `Emulator::issued_tokens`).
+    pub(crate) fn remember_issued(&self, response: &crate::grants::TokenResponse) {
+        self.issued_tokens.push(response.access_token.clone());
+        if let Some(refresh) = &response.refresh_token {
+            self.issued_tokens.push(refresh.clone());
         }
     }
 

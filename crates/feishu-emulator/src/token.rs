@@ -98,6 +98,7 @@ async fn grant(
                 .await
                 .map_err(|err| store_failure(&err))??;
             tracing::info!(scope = %response.scope, refresh_token = response.refresh_token.is_some(), "code exchanged");
+            shared.remember_issued(&response);
             Ok(response)
         }
         GrantType::RefreshToken => {
@@ -111,6 +112,7 @@ async fn grant(
                 .await
                 .map_err(|err| store_failure(&err))??;
             shared.refreshes.fetch_add(1, Ordering::Relaxed);
+            shared.remember_issued(&response);
             tracing::info!(scope = %response.scope, "token refreshed");
             Ok(response)
         }

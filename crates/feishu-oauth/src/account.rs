@@ -18,7 +18,8 @@ use crate::{
     revoke::{Revocation, TokenKind},
     sandbox::{RunningSandbox, SandboxLauncher},
     session::{Issuer, Session},
-    store::{FileStore, SessionStore},
+    storage::Storage,
+    store::SessionStore,
 };
 
 /// What a sign-out did here, and what Feishu said about the tokens.
@@ -79,7 +80,7 @@ impl Account {
 
     /// The account for `config` with its session in the shared session file.
     pub fn with_file_store(config: Config, launcher: Arc<dyn SandboxLauncher>) -> Self {
-        let store = Arc::new(FileStore::new(config.session_path()));
+        let store = Arc::new(config.session_store());
         Self::new(config, store, launcher)
     }
 
@@ -160,6 +161,16 @@ impl Account {
     /// Refreshes now, whatever the token's status.
     pub async fn refresh_now(&self) -> Result<Session> {
         self.sessions.refresh_now(|| self.client()).await
+    }
+
+    /// Where the session is kept (see [`SessionManager::storage`]).
+    pub fn storage(&self) -> Result<Storage> {
+        self.sessions.storage()
+    }
+
+    /// Seals a session stored in clear when a keyring can (see [`SessionManager::seal_plain`]).
+    pub fn seal_plain(&self) -> Result<bool> {
+        self.sessions.seal_plain()
     }
 
     /// Saves a new session (after a sign-in); returns once it is on disk.

@@ -16,6 +16,7 @@ use crate::{
     redirect::RedirectUri,
     scope::Scopes,
     secret::AppSecret,
+    storage::StoragePolicy,
 };
 
 /// The folder name under the user's config directory (the data folder is named by the app's
@@ -87,6 +88,13 @@ pub struct Config {
     pub browser: Option<String>,
     /// Where the session store lives.
     pub data_dir: PathBuf,
+    /// Where tokens are kept at rest (`storage`, `FEISHU_SIGNIN_STORAGE`).
+    pub storage: StoragePolicy,
+    /// The profile these settings belong to: the sealed session file is bound to it.
+    pub profile: String,
+    /// Where the App Secret in effect is kept: `keyring`, `config`, `system`, `environment`
+    /// (`None`: no App Secret, or settings not read from a profile).
+    pub app_secret_storage: Option<&'static str>,
     /// The person chose the sandbox ("Try the demo", `demo = true`, `FEISHU_SIGNIN_DEMO=1`): with
     /// no App ID and without this, the window says the app is not set up rather than quietly
     /// signing anyone in to the demo.
@@ -121,6 +129,9 @@ pub struct ConfigFile {
     /// `demo`: the sandbox was chosen on purpose (meaningful without an App ID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demo: Option<bool>,
+    /// `storage`: `auto`, `keyring` or `file` (see [`StoragePolicy`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
 }
 
 impl std::fmt::Debug for ConfigFile {
@@ -138,6 +149,7 @@ impl std::fmt::Debug for ConfigFile {
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
             .field("demo", &self.demo)
+            .field("storage", &self.storage)
             .finish()
     }
 }
@@ -205,7 +217,7 @@ impl ConfigFile {
 }
 
 /// The keys a config file may hold.
-const FILE_KEYS: [&str; 7] = [
+const FILE_KEYS: [&str; 8] = [
     "app_id",
     "app_secret",
     "brand",
@@ -213,6 +225,7 @@ const FILE_KEYS: [&str; 7] = [
     "open_url",
     "redirect_uri",
     "scopes",
+    "storage",
 ];
 
 /// What is wrong with a config file, by line and key. TOML's own message quotes the offending
@@ -439,6 +452,14 @@ impl Config {
             scopes,
             browser: env("FEISHU_SIGNIN_BROWSER"),
             data_dir,
+            profile: crate::profiles::DEFAULT_PROFILE.to_owned(),
+            app_secret_storage: None,
+            storage: match pick("FEISHU_SIGNIN_STORAGE", &file.storage) {
+                Some(raw) => raw
+                    .parse()
+                    .map_err(|e| Error::config("FEISHU_SIGNIN_STORAGE / storage", e))?,
+                None => StoragePolicy::default(),
+            },
             demo: demo(file, &env)?,
         })
     }
@@ -463,6 +484,14 @@ impl Config {
     /// The session file in the data directory.
     pub fn session_path(&self) -> PathBuf {
         self.data_dir.join(crate::store::SESSION_FILE_NAME)
+    }
+
+    /// The store of this profile's session: its file, sealed as the settings say.
+    pub fn session_store(&self) -> crate::store::FileStore {
+        crate::store::FileStore::with_sealing(
+            self.session_path(),
+            crate::storage::Sealing::new(&self.profile, self.storage),
+        )
     }
 }
 

@@ -225,6 +225,15 @@ pub enum Error {
         known: Vec<String>,
     },
 
+    /// The desktop keyring was needed and could not be used: a sealed session it cannot open
+    /// here, a locked keyring whose prompt was dismissed, or `storage = "keyring"` with no
+    /// keyring. Nothing was changed.
+    #[error("{reason}")]
+    Keyring {
+        /// What happened and what to do.
+        reason: String,
+    },
+
     /// The session file held something that is not a session; it was moved aside.
     #[error("session file {path} could not be read ({reason}); it was kept as {kept} for diagnosis and you are signed out: sign in again")]
     CorruptStore {

@@ -58,6 +58,23 @@ pub(crate) fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> 
     result
 }
 
+/// Like [`write_private_atomic`], and then overwrites the replaced file's bytes with zeros (and
+/// flushes them) before its last name is gone: the old file held tokens in clear, which a plain
+/// rename would leave in the freed blocks. The old file is opened before the rename and wiped
+/// after it, so a crash at any instant still leaves one whole file under `path`. (SSDs,
+/// copy-on-write filesystems and snapshots may keep old blocks all the same: the README says so.)
+pub(crate) fn write_private_atomic_wiping_old(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let old = OpenOptions::new().write(true).open(path);
+    write_private_atomic(path, bytes)?;
+    if let Ok(mut old) = old {
+        let len = old.metadata()?.len();
+        let zeros = vec![0u8; usize::try_from(len).unwrap_or(0)];
+        old.write_all(&zeros)?;
+        old.sync_all()?;
+    }
+    Ok(())
+}
+
 /// Removes temporary files a killed writer left behind (older than a minute, so a writer still at
 /// work is never disturbed).
 fn sweep_stale_temporaries(dir: &Path, name: &str) {
@@ -117,5 +134,22 @@ mod tests {
             0o600
         );
         assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_replaced_file_is_wiped_before_it_goes() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("f");
+        fs::write(&path, b"old secret").unwrap();
+        // A second name for the old file, to see its bytes after the rename.
+        let witness = root.path().join("witness");
+        fs::hard_link(&path, &witness).unwrap();
+        write_private_atomic_wiping_old(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(fs::read(&witness).unwrap(), vec![0u8; 10]);
+        // No old file: a plain write.
+        let fresh = root.path().join("g");
+        write_private_atomic_wiping_old(&fresh, b"x").unwrap();
+        assert_eq!(fs::read(&fresh).unwrap(), b"x");
     }
 }

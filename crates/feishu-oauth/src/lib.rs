@@ -16,6 +16,7 @@
 //! Modules are private; this list is the crate's interface.
 
 mod account;
+mod app_secret;
 mod authorize;
 mod brand;
 mod browser;
@@ -29,6 +30,7 @@ mod error;
 mod fsutil;
 mod keepalive;
 mod keeper;
+pub mod keyring;
 mod language;
 mod lockfile;
 mod loopback;
@@ -45,10 +47,12 @@ mod revoke;
 mod sandbox;
 mod scheme_handler;
 mod scope;
+mod seal;
 mod secret;
 mod session;
 mod settings;
 pub mod signin;
+mod storage;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -88,6 +92,7 @@ pub use settings::{
     choose_demo, config_path, custom_endpoints, load_or_sandbox, overridden_by_env, Saved,
     SettingsForm,
 };
+pub use storage::{Sealing, Storage, StoragePolicy};
 pub use store::{
     stored_session, FileStore, SessionStore, StoreLock, SESSION_FILE_NAME, SESSION_KEY,
 };

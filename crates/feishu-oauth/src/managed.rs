@@ -33,7 +33,7 @@ pub struct Key {
 }
 
 /// Every key a config file may hold, in the order `config show` lists them.
-pub const KEYS: [Key; 8] = [
+pub const KEYS: [Key; 9] = [
     key("app_id", "FEISHU_APP_ID", false),
     key("app_secret", "FEISHU_APP_SECRET", true),
     key("brand", "FEISHU_BRAND", false),
@@ -42,6 +42,7 @@ pub const KEYS: [Key; 8] = [
     key("redirect_uri", "FEISHU_REDIRECT_URI", false),
     key("scopes", "FEISHU_SCOPES", false),
     key("demo", "FEISHU_SIGNIN_DEMO", false),
+    key("storage", "FEISHU_SIGNIN_STORAGE", false),
 ];
 
 const fn key(name: &'static str, env: &'static str, secret: bool) -> Key {
@@ -326,6 +327,7 @@ fn get(file: &ConfigFile, key: &str) -> Option<String> {
         "redirect_uri" => file.redirect_uri.clone(),
         "scopes" => file.scopes.clone(),
         "demo" => file.demo.map(|d| d.to_string()),
+        "storage" => file.storage.clone(),
         _ => None,
     }
 }
@@ -341,6 +343,7 @@ fn set(file: &mut ConfigFile, key: &str, value: String) {
         "open_url" => &mut file.open_url,
         "redirect_uri" => &mut file.redirect_uri,
         "scopes" => &mut file.scopes,
+        "storage" => &mut file.storage,
         _ => return,
     };
     *slot = Some(value);
@@ -353,6 +356,8 @@ pub struct Layered {
     pub config: Config,
     /// Each key's origin, in [`KEYS`] order.
     pub settings: Vec<Setting>,
+    /// Where the App Secret in effect is kept (see [`crate::app_secret::storage_of`]).
+    pub app_secret_storage: Option<&'static str>,
     /// The system file, if one was found.
     pub system_path: Option<PathBuf>,
     /// The profile's own settings file.
@@ -409,6 +414,7 @@ impl Layered {
             "redirect_uri" => Some(c.redirect_uri.to_string()),
             "scopes" => Some(c.scopes.to_string()),
             "demo" => Some(c.demo.to_string()),
+            "storage" => Some(c.storage.as_str().to_owned()),
             _ => None,
         }
     }

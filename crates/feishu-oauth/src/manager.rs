@@ -32,6 +32,7 @@ use crate::{
     error::{Error, Result},
     secret::RefreshToken,
     session::{Issuer, Session, StaleReason, TokenStatus},
+    storage::Storage,
     store::{SessionStore, StoreLock},
 };
 
@@ -138,6 +139,25 @@ impl SessionManager {
         self.store.save(session)?;
         *lock(&self.unsaved) = None;
         Ok(())
+    }
+
+    /// Where the stored session is kept (sealed by the keyring, or in clear in its file).
+    pub fn storage(&self) -> Result<Storage> {
+        self.store.storage()
+    }
+
+    /// Seals a session an earlier version (or a login without a keyring) stored in clear, now
+    /// that a keyring can seal it, and wipes the clear copy: no new sign-in. `true` when it did.
+    pub fn seal_plain(&self) -> Result<bool> {
+        if !self.store.needs_sealing() {
+            return Ok(false);
+        }
+        let _writes = self.store.lock_writes()?;
+        let sealed = self.store.seal_plain()?;
+        if sealed {
+            info!("the session stored in clear is now sealed by the desktop keyring");
+        }
+        Ok(sealed)
     }
 
     /// Signs out locally (Feishu documents no revocation endpoint), if the stored session is this

@@ -18,6 +18,7 @@ use std::{
 };
 
 use crate::{
+    app_secret,
     config::{Config, ConfigFile},
     error::{Error, Result},
     managed::{Layered, Managed, SystemFile},
@@ -230,12 +231,18 @@ impl Profiles {
         self.known(name)?;
         let system = self.system()?;
         let user_path = self.config_file(name);
-        let file = ConfigFile::read(&user_path)?;
+        let user = ConfigFile::read(&user_path)?;
+        let mut file = user.clone();
+        app_secret::resolve(&mut file, name, self.managed(name))?;
         let (mut config, settings) =
             Layered::load(self.managed(name), &file, crate::config::env_var)?;
         config.data_dir = self.data_dir(&config.data_dir, name);
+        name.clone_into(&mut config.profile);
+        let app_secret_storage = app_secret::storage_of(&settings, &user);
+        config.app_secret_storage = app_secret_storage;
         Ok(Layered {
             config,
+            app_secret_storage,
             settings,
             system_path: system.map(|s| s.path.clone()),
             user_path,
@@ -267,6 +274,8 @@ impl Profiles {
         if let Some(dir) = path.parent() {
             crate::fsutil::ensure_private_dir(dir).map_err(|e| io_error(dir, &e))?;
         }
+        let mut file = file.clone();
+        app_secret::keep(&mut file, &ConfigFile::default(), name, self.managed(name))?;
         file.write(&path)
     }
 
@@ -297,7 +306,9 @@ impl Profiles {
         let data_dir = self.load(name)?.data_dir;
         let was_active = self.active() == name;
         let path = self.config_file(name);
+        let settings = ConfigFile::read(&path).unwrap_or_default();
         fs::remove_file(&path).map_err(|e| io_error(&path, &e))?;
+        app_secret::forget(&settings, name);
         match fs::remove_dir_all(&data_dir) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}

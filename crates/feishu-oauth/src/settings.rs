@@ -187,6 +187,7 @@ impl SettingsForm {
             }
             set_field(&mut file, key, field(&before, key));
         }
+        crate::app_secret::keep(&mut file, &before, name, Some(&managed))?;
         let kept_broken = file.write_replacing(&path)?;
         Ok(Saved {
             config: profiles.load(name)?,
@@ -206,6 +207,7 @@ fn field(file: &ConfigFile, key: &str) -> Option<String> {
         "accounts_url" => file.accounts_url.clone(),
         "open_url" => file.open_url.clone(),
         "demo" => file.demo.map(|d| d.to_string()),
+        "storage" => file.storage.clone(),
         _ => None,
     };
     non_empty(value)
@@ -221,6 +223,7 @@ fn set_field(file: &mut ConfigFile, key: &str, value: Option<String>) {
         "accounts_url" => file.accounts_url = value,
         "open_url" => file.open_url = value,
         "demo" => file.demo = value.and_then(|v| v.parse().ok()),
+        "storage" => file.storage = value,
         _ => {}
     }
 }

@@ -23,7 +23,9 @@ use crate::{
     error::{Error, Result},
     fsutil,
     lockfile::{self, FileLock, REFRESH_LOCK_WAIT, WRITE_LOCK_WAIT},
+    profiles::DEFAULT_PROFILE,
     session::Session,
+    storage::{OpenFailure, Sealing, Storage, StoragePolicy},
 };
 
 /// The session file's name in the data directory.
@@ -50,21 +52,56 @@ pub trait SessionStore: Send + Sync {
     /// Never taken while waiting for the refresh lock, so a sign-out is not held up by a slow
     /// refresh.
     fn lock_writes(&self) -> Result<StoreLock>;
+    /// Where the stored session is kept (sealed by the keyring, or in clear in the file); with
+    /// no session, where the next save would keep one.
+    fn storage(&self) -> Result<Storage> {
+        Ok(Storage::File)
+    }
+    /// Whether a session stored in clear could be sealed now (a keyring answers and the policy
+    /// allows): asked before taking the write lock, so a command pays nothing when not.
+    fn needs_sealing(&self) -> bool {
+        false
+    }
+    /// Seals a session stored in clear (by an earlier version, or while no keyring was there)
+    /// when the keyring can now seal it, and wipes the plain copy. `true` when it did. Called
+    /// under the write lock.
+    fn seal_plain(&self) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// A held cross-process lock; dropping it releases the lock.
 pub type StoreLock = FileLock;
 
-/// The session in a JSON file.
+/// The session in a JSON file, its tokens sealed by the desktop keyring when there is one.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     path: PathBuf,
+    sealing: Sealing,
 }
 
 impl FileStore {
-    /// A store at `path` (usually `<data dir>/session.json`).
+    /// A store at `path` (usually `<data dir>/session.json`) for the default profile, sealed
+    /// when a keyring is there.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self::with_sealing(path, Sealing::new(DEFAULT_PROFILE, StoragePolicy::Auto))
+    }
+
+    /// A store at `path` sealed as `sealing` says (its profile, its policy).
+    pub fn with_sealing(path: impl Into<PathBuf>, sealing: Sealing) -> Self {
+        Self {
+            path: path.into(),
+            sealing,
+        }
+    }
+
+    /// The session in a stored `session` value (the plugin store's copy of the file), opened
+    /// when sealed; `None` when it is not one this store can open (then [`SessionStore::load`]
+    /// says why, and sets the file aside when it should).
+    pub fn open_stored(&self, value: &serde_json::Value) -> Option<Session> {
+        let mut value = value.clone();
+        self.sealing.open(&mut value).ok()?;
+        stored_session(&value).ok()
     }
 
     /// The file.
@@ -159,6 +196,55 @@ impl FileStore {
         fsutil::write_private_atomic(&self.path, &bytes).map_err(|e| self.io_error(e))
     }
 
+    /// Writes a sealed session over a file that held tokens in clear, wiping the old bytes.
+    fn write_object_wiping_old(&self, map: serde_json::Map<String, serde_json::Value>) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(map))
+            .map_err(|e| self.io_error(io::Error::other(e)))?;
+        fsutil::write_private_atomic_wiping_old(&self.path, &bytes).map_err(|e| self.io_error(e))
+    }
+
+    /// The stored session when it is in clear and the policy would seal it. A plain value that
+    /// is not a session is the next load's to set aside.
+    fn plain_session(&self) -> Option<Session> {
+        if self.sealing.policy() == StoragePolicy::File {
+            return None;
+        }
+        let map = self.read_object().ok()??;
+        let value = map.get(SESSION_KEY).filter(|v| !v.is_null())?;
+        if Sealing::storage_of(value) == Storage::Keyring {
+            return None;
+        }
+        stored_session(value).ok()
+    }
+
+    fn load_once(&self, retry: bool) -> Result<Option<Session>> {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io_error(e)),
+        };
+        let map = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => return Err(self.set_aside(&bytes, "the file is JSON but not an object")),
+            Err(e) => return Err(self.set_aside(&bytes, &format!("not JSON ({})", json_fault(&e)))),
+        };
+        let Some(mut value) = map.get(SESSION_KEY).filter(|v| !v.is_null()).cloned() else {
+            return Ok(None);
+        };
+        match self.sealing.open(&mut value) {
+            Ok(_) => {}
+            Err(OpenFailure::Keyring(e)) => return Err(e),
+            // A sign-out in another process deletes the key after it writes the file: a file
+            // read just before that write asks for a key that is gone. Read it again first.
+            Err(OpenFailure::SetAside(_)) if retry && fs::read(&self.path).ok() != Some(bytes.clone()) => {
+                return self.load_once(false)
+            }
+            Err(OpenFailure::SetAside(reason)) => return Err(self.set_aside(&bytes, &reason)),
+        }
+        let session = stored_session(&value).map_err(|reason| self.set_aside(&bytes, &reason))?;
+        Ok(Some(session))
+    }
+
     fn lock_file(&self, suffix: &str) -> PathBuf {
         self.path.with_extension(suffix)
     }
@@ -226,21 +312,7 @@ pub fn stored_session(value: &serde_json::Value) -> std::result::Result<Session,
 
 impl SessionStore for FileStore {
     fn load(&self) -> Result<Option<Session>> {
-        let bytes = match fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.io_error(e)),
-        };
-        let map = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-            Ok(serde_json::Value::Object(map)) => map,
-            Ok(_) => return Err(self.set_aside(&bytes, "the file is JSON but not an object")),
-            Err(e) => return Err(self.set_aside(&bytes, &format!("not JSON ({})", json_fault(&e)))),
-        };
-        let Some(value) = map.get(SESSION_KEY).filter(|v| !v.is_null()) else {
-            return Ok(None);
-        };
-        let session = stored_session(value).map_err(|reason| self.set_aside(&bytes, &reason))?;
-        Ok(Some(session))
+        self.load_once(true)
     }
 
     fn save(&self, session: &Session) -> Result<()> {
@@ -249,19 +321,38 @@ impl SessionStore for FileStore {
             Err(Error::CorruptStore { .. }) => serde_json::Map::new(),
             Err(e) => return Err(e),
         };
-        let value =
+        let previous = map.get(SESSION_KEY).filter(|v| !v.is_null()).cloned();
+        let mut value =
             serde_json::to_value(session).map_err(|e| self.io_error(io::Error::other(e)))?;
+        let (storage, unused_key) = self.sealing.seal(&mut value, previous.as_ref())?;
         map.insert(SESSION_KEY.to_owned(), value);
-        self.write_object(map)
+        let replaces_clear_tokens = previous
+            .as_ref()
+            .is_some_and(|p| Sealing::storage_of(p) == Storage::File);
+        if storage == Storage::Keyring && replaces_clear_tokens {
+            self.write_object_wiping_old(map)?;
+        } else {
+            self.write_object(map)?;
+        }
+        if let Some(key_id) = unused_key {
+            self.sealing.forget(&key_id);
+        }
+        Ok(())
     }
 
     fn clear(&self) -> Result<()> {
         match self.read_object() {
             Ok(Some(mut map)) => {
-                if map.remove(SESSION_KEY).is_none() {
+                let Some(removed) = map.remove(SESSION_KEY) else {
                     return Ok(());
+                };
+                self.write_object(map)?;
+                // The file no longer needs the key: deleting it makes every other copy of the
+                // sealed session (a backup, a kept corrupt file) unreadable too.
+                if let Some(key_id) = Sealing::key_id_of(&removed) {
+                    self.sealing.forget(&key_id);
                 }
-                self.write_object(map)
+                Ok(())
             }
             Ok(None) | Err(Error::CorruptStore { .. }) => Ok(()),
             Err(e) => Err(e),
@@ -274,6 +365,29 @@ impl SessionStore for FileStore {
 
     fn lock_writes(&self) -> Result<StoreLock> {
         lockfile::acquire(&self.lock_file("write.lock"), WRITE_LOCK_WAIT)
+    }
+
+    fn storage(&self) -> Result<Storage> {
+        match self.read_object() {
+            Ok(Some(map)) => match map.get(SESSION_KEY).filter(|v| !v.is_null()) {
+                Some(value) => Ok(Sealing::storage_of(value)),
+                None => Ok(self.sealing.next_storage()),
+            },
+            Ok(None) | Err(Error::CorruptStore { .. }) => Ok(self.sealing.next_storage()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn needs_sealing(&self) -> bool {
+        self.plain_session().is_some() && crate::keyring::probe().is_ok()
+    }
+
+    fn seal_plain(&self) -> Result<bool> {
+        let Some(session) = self.plain_session() else {
+            return Ok(false);
+        };
+        self.save(&session)?;
+        Ok(self.storage()? == Storage::Keyring)
     }
 }
 

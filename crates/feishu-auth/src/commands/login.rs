@@ -65,7 +65,12 @@ pub async fn run(
     writeln!(
         std::io::stdout(),
         "{}",
-        view::summary(account.issuer().brand, &session, OffsetDateTime::now_utc())
+        view::summary(
+            account.issuer().brand,
+            &session,
+            view::Stored::of(&account),
+            OffsetDateTime::now_utc(),
+        )
     )?;
     Ok(())
 }

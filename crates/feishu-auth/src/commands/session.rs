@@ -20,12 +20,18 @@ pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
     let now = OffsetDateTime::now_utc();
     let mut stdout = std::io::stdout().lock();
     if json {
-        let doc = view::StatusJson::new(profile, account.issuer().brand, session.as_ref(), now);
+        let doc = view::StatusJson::new(
+            profile,
+            account.issuer().brand,
+            session.as_ref(),
+            view::Stored::of(account),
+            now,
+        );
         let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
         writeln!(stdout, "{text}")?;
     } else {
         match &session {
-            Some(s) => writeln!(stdout, "{}", view::summary(account.issuer().brand, s, now))?,
+            Some(s) => writeln!(stdout, "{}", view::summary(account.issuer().brand, s, view::Stored::of(account), now))?,
             None => writeln!(
                 stdout,
                 "Not signed in to {}. Run `feishu-auth login`.",
@@ -66,7 +72,12 @@ pub async fn refresh(account: &Account) -> Outcome {
     writeln!(
         stdout,
         "Refreshed.\n{}",
-        view::summary(account.issuer().brand, &session, OffsetDateTime::now_utc())
+        view::summary(
+            account.issuer().brand,
+            &session,
+            view::Stored::of(account),
+            OffsetDateTime::now_utc(),
+        )
     )?;
     Ok(stdout.flush()?)
 }
@@ -102,7 +113,12 @@ pub async fn refresh_if_due(account: &Account, next_run_in: u64) -> Outcome {
     writeln!(
         stdout,
         "Refreshed: {why}.\n{}",
-        view::summary(account.issuer().brand, &session, OffsetDateTime::now_utc())
+        view::summary(
+            account.issuer().brand,
+            &session,
+            view::Stored::of(account),
+            OffsetDateTime::now_utc(),
+        )
     )?;
     Ok(stdout.flush()?)
 }

@@ -13,6 +13,7 @@ use std::{
 };
 
 use crate::common::{emulator_bin, free_port, text, Harness, CLI};
+use feishu_oauth::test_support::PrivateBus;
 
 /// Every check's id, in the report's order.
 const CHECKS: [&str; 9] = [
@@ -424,75 +425,6 @@ async fn a_lock_left_by_a_process_that_ended_is_a_warning_that_says_it_is_free()
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
-/// A session bus of this test's own (`dbus-daemon`), whose activatable services are the ones
-/// given: where a keyring is, or is not, without touching the desktop's.
-struct PrivateBus {
-    address: String,
-    daemon: std::process::Child,
-    _dir: tempfile::TempDir,
-}
-
-impl PrivateBus {
-    fn start(services: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let service_dir = dir.path().join("services");
-        std::fs::create_dir(&service_dir).unwrap();
-        for name in services {
-            std::fs::write(
-                service_dir.join(format!("{name}.service")),
-                format!("[D-BUS Service]\nName={name}\nExec=/bin/false\n"),
-            )
-            .unwrap();
-        }
-        let config = dir.path().join("bus.conf");
-        std::fs::write(
-            &config,
-            format!(
-                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={}</listen>
-  <servicedir>{}</servicedir>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#,
-                dir.path().display(),
-                service_dir.display()
-            ),
-        )
-        .unwrap();
-        let mut daemon = std::process::Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.display()))
-            .args(["--print-address=1", "--nofork"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("dbus-daemon is missing: install dbus (scripts/setup-debian.sh --test does)");
-        let mut address = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(daemon.stdout.take().unwrap()),
-            &mut address,
-        )
-        .unwrap();
-        Self {
-            address: address.trim().to_owned(),
-            daemon,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_keyring_is_found_on_the_session_bus_and_its_absence_is_only_a_warning() {
     let s = Sandbox::new();
@@ -502,7 +434,7 @@ async fn the_keyring_is_found_on_the_session_bus_and_its_absence_is_only_a_warni
     ] {
         let bus = PrivateBus::start(services);
         let mut cmd = s.command(&["doctor", "--json"]);
-        cmd.env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", bus.address());
         let out = run(cmd, &["doctor", "--json"]).await;
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let checks = checks(&out);

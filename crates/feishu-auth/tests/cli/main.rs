@@ -11,6 +11,7 @@ mod config;
 mod corrupt;
 mod doctor;
 mod keepalive;
+mod keyring;
 mod lifecycle;
 mod login;
 mod profiles;

@@ -38,12 +38,18 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A session bus address where nothing listens: no keyring, so the session is stored in its
+/// 0600 file, whatever the machine running the tests has.
+pub const NO_BUS: &str = "unix:path=/nonexistent/feishu-signin-tests/bus";
+
 pub struct Harness {
     pub emulator: Emulator,
     pub dir: tempfile::TempDir,
     pub redirect_uri: String,
     pub browser: String,
     pub secret: String,
+    /// The session bus `feishu-auth` is given: [`NO_BUS`] unless a test gives it a keyring.
+    pub bus: String,
 }
 
 impl Harness {
@@ -60,7 +66,18 @@ impl Harness {
             redirect_uri,
             browser: format!("{} browse", emulator_bin().display()),
             secret,
+            bus: NO_BUS.to_owned(),
         }
+    }
+
+    /// `feishu-auth` is run with `keyring` on its session bus.
+    pub fn use_keyring(&mut self, keyring: &feishu_oauth::test_support::TestKeyring) {
+        keyring.address().clone_into(&mut self.bus);
+    }
+
+    /// The session file of the default profile.
+    pub fn session_file(&self) -> PathBuf {
+        self.dir.path().join("data").join("session.json")
     }
 
     pub fn command(&self, args: &[&str]) -> tokio::process::Command {
@@ -81,6 +98,8 @@ impl Harness {
                 "offline_access contact:user.email:readonly",
             )
             .env("FEISHU_SIGNIN_BROWSER", &self.browser)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env_remove("FEISHU_SIGNIN_STORAGE")
             .kill_on_drop(true);
         cmd
     }
@@ -94,8 +113,10 @@ impl Harness {
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("FEISHU_SIGNIN_DATA_DIR", self.dir.path().join("data"))
             .env("FEISHU_SIGNIN_BROWSER", &self.browser)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .kill_on_drop(true);
         for var in [
+            "FEISHU_SIGNIN_STORAGE",
             "FEISHU_APP_ID",
             "FEISHU_APP_SECRET",
             "FEISHU_BRAND",

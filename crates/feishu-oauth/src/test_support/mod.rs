@@ -1,9 +1,15 @@
 //! For tests in every crate of the workspace (the `test-support` feature): the crash tests'
-//! numbered sessions and their kill loop, written once.
+//! numbered sessions and their kill loop, and a real keyring on a private bus, written once.
 //!
 //! A crash test runs a child that saves sessions 1, 2, 3, … as fast as it can through some store,
 //! kills it at many moments, and checks after each kill that the file holds one whole session
 //! that never goes back. Every field of session `n` says `n`, so a torn mix of two is detectable.
+
+mod bus;
+mod keyring;
+
+pub use bus::PrivateBus;
+pub use keyring::TestKeyring;
 
 use std::{process::Child, time::Duration};
 
