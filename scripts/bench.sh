@@ -22,4 +22,6 @@ scripts/package.sh
 (cd benches/empty-app && npx tauri build --ci -- --locked)
 cargo build --release --locked -p feishu-bench
 
-exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" "$target/release/feishu-bench" "$@"
+# A keyring on the session bus, as on a desktop: the session is sealed, and row 5k measures it.
+exec dbus-run-session -- scripts/with-test-keyring.sh \
+  xvfb-run -a -s "-screen 0 1280x1024x24" "$target/release/feishu-bench" "$@"

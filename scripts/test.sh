@@ -21,7 +21,10 @@ if command -v dbus-run-session >/dev/null && command -v xvfb-run >/dev/null && c
   # and the Tauri CLI and esbuild for the release build below.
   [ -x node_modules/.bin/tauri ] && [ -x node_modules/.bin/esbuild ] && [ -f node_modules/axe-core/axe.min.js ] ||
     npm ci --no-audit --no-fund
-  dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --workspace --locked
+  # A keyring of the run's own on the session bus: the window seals its sessions as on a desktop
+  # (the CLI's tests choose per test: none, or a private one).
+  dbus-run-session -- scripts/with-test-keyring.sh \
+    xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --workspace --locked
 
   # The release build and its packages (.deb, .rpm); the packages checked (lintian, the same files
   # in both), the .deb installed on this machine and checked as a user gets it.
@@ -31,7 +34,8 @@ if command -v dbus-run-session >/dev/null && command -v xvfb-run >/dev/null && c
   # build, whose UI is what releases ship (the modules bundled into one script,
   # tauri.release.conf.json, not ui/ as dev builds load it), as the package put it there.
   FEISHU_SIGNIN_E2E_APP=/usr/bin/feishu-signin \
-    exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --locked -p feishu-signin --test e2e --test e2e_a11y
+    exec dbus-run-session -- scripts/with-test-keyring.sh \
+    xvfb-run -a -s "-screen 0 1280x1024x24" cargo test --locked -p feishu-signin --test e2e --test e2e_a11y
 fi
 echo "test: Xvfb, dbus or tauri-driver missing (run scripts/setup-debian.sh --test): the end-to-end tests will be skipped" >&2
 exec cargo test --workspace --locked

@@ -450,6 +450,103 @@ async fn keep_me_signed_in_sets_up_the_timer_and_unchecking_removes_it() {
     app.close().await;
 }
 
+/// Every file under `dir` that holds `needle`.
+fn files_holding(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_holding(&path, needle));
+        } else if std::fs::read(&path)
+            .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_window_seals_the_session_with_the_desktop_keyring_and_says_where_it_is() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    // A real gnome-keyring, on a bus of this test's own, for the app and the CLI alike.
+    let keyring = feishu_oauth::test_support::TestKeyring::start();
+    let bus = [("DBUS_SESSION_BUS_ADDRESS", keyring.address().to_owned())];
+    let app = App::launch(&bus).await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    app.wait_for("#storage-row:not([hidden])").await;
+    assert_eq!(app.text("#storage-note").await, "Sealed by the desktop keyring");
+    let file = app.dir().join("data/session.json");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert!(doc["session"]["sealed"].is_object(), "{doc}");
+    assert!(doc["session"].get("access_token").is_none(), "{doc}");
+    assert_eq!(keyring.items("session-key").len(), 1);
+    // The CLI shares the sealed session: it opens it, and its token is in no file.
+    let cli = e2e_support::app().with_file_name("feishu-auth");
+    let out = std::process::Command::new(&cli)
+        .arg("token")
+        .env("XDG_CONFIG_HOME", app.dir().join("config"))
+        .env("FEISHU_SIGNIN_DATA_DIR", app.dir().join("data"))
+        .env("FEISHU_SIGNIN_DEMO", "1")
+        .env("DBUS_SESSION_BUS_ADDRESS", keyring.address())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.len() > 20, "{token}");
+    assert_eq!(files_holding(app.dir(), &token), Vec::<std::path::PathBuf>::new());
+    app.shoot("sealed-en").await;
+
+    // An App Secret typed in Settings goes to the keyring; the settings file holds a reference.
+    let secret = "e2e-typed-secret-kept-in-the-keyring";
+    open_settings(&app).await;
+    for (field, value) in [
+        ("#settings-app-id", "cli_a5ca35a685b0x26e"),
+        ("#settings-app-secret", secret),
+    ] {
+        let input = app.client.find(Locator::Css(field)).await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+    app.click("#save-settings").await;
+    app.wait_for("#settings-dialog:not([open])").await;
+    let settings = std::fs::read_to_string(app.dir().join("config/feishu-signin/config.toml"))
+        .unwrap();
+    assert!(settings.contains("app_secret = \"@keyring\""), "{settings}");
+    assert_eq!(files_holding(app.dir(), secret), Vec::<std::path::PathBuf>::new());
+    let kept = keyring.items("app-secret");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].1, secret.as_bytes());
+    open_settings(&app).await;
+    let placeholder = app
+        .client
+        .find(Locator::Css("#settings-app-secret"))
+        .await
+        .unwrap()
+        .attr("placeholder")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(placeholder.starts_with("Kept in the desktop keyring"), "{placeholder}");
+    app.close().await;
+
+    // A desktop with no keyring: the window says the session is stored unsealed.
+    let bare = feishu_oauth::test_support::PrivateBus::start(&[]);
+    let app = App::launch(&[("DBUS_SESSION_BUS_ADDRESS", bare.address().to_owned())]).await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in").await;
+    app.wait_state("signed-in").await;
+    app.wait_for("#storage-row:not([hidden])").await;
+    let note = app.text("#storage-note").await;
+    assert!(note.starts_with("Unsealed"), "{note}");
+    app.shoot("unsealed-en").await;
+    app.close().await;
+}
+
 fn strings(language: &str) -> std::collections::BTreeMap<String, String> {
     let source = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("ui/strings/{language}.js")),

@@ -127,19 +127,12 @@ fn no_secret_reaches_logs_ipc_or_events() {
     answers.push(signing_in.join().unwrap());
     assert!(answers[0].contains("张三"), "{}", answers[0]);
 
-    let session_file = dir.path().join("data/session.json");
-    let stored = |key: &str| -> String {
-        let doc: Value = serde_json::from_slice(&std::fs::read(&session_file).unwrap()).unwrap();
-        doc["session"][key].as_str().unwrap().to_owned()
-    };
     let mut secrets = vec![
         (
             "App Secret",
             feishu_emulator::sandbox::APP_SECRET.to_owned(),
         ),
         ("authorization code", code),
-        ("access token", stored("access_token")),
-        ("refresh token", stored("refresh_token")),
     ];
     std::thread::sleep(Duration::from_millis(1100));
     for cmd in [
@@ -151,8 +144,6 @@ fn no_secret_reaches_logs_ipc_or_events() {
     ] {
         answers.push(invoke(&webview, cmd, json!({})));
     }
-    secrets.push(("access token", stored("access_token")));
-    secrets.push(("refresh token", stored("refresh_token")));
 
     // The keeper refreshes in the background once the 6 s token is within its margin (3 s).
     let before = emulator.refreshes();
@@ -165,10 +156,8 @@ fn no_secret_reaches_logs_ipc_or_events() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(500));
-    secrets.push(("access token", stored("access_token")));
-    secrets.push(("refresh token", stored("refresh_token")));
 
-    // Settings: a typed App Secret goes to the file, never back to the page.
+    // Settings: a typed App Secret goes to the keyring (or the file), never back to the page.
     let typed_secret = "typed-app-secret-5d2c9e";
     answers.push(invoke(
         &webview,
@@ -183,8 +172,6 @@ fn no_secret_reaches_logs_ipc_or_events() {
     let initial = feishu_signin_lib::window::initial_state_script(app.handle());
     assert!(initial.contains("张三"), "{initial}");
     answers.push(initial);
-    secrets.push(("access token", stored("access_token")));
-    secrets.push(("refresh token", stored("refresh_token")));
     answers.push(invoke(&webview, "sign_out", json!({})));
 
     // A sign-in through the deep link, delivered as a second launch's arguments, the way
@@ -231,11 +218,14 @@ fn no_secret_reaches_logs_ipc_or_events() {
         .1
         .into_owned();
     secrets.push(("authorization code (deep link)", code));
-    secrets.push(("access token", stored("access_token")));
-    secrets.push(("refresh token", stored("refresh_token")));
     launch(deep_link.as_str());
     answers.push(invoke(&webview, "sign_out", json!({})));
 
+    // Every token the emulator issued: the sign-ins', the refreshes' (the session file may hold
+    // them sealed, so they are taken from the issuer).
+    let tokens = emulator.issued_tokens();
+    assert!(tokens.len() >= 8, "two sign-ins and two refreshes: {}", tokens.len());
+    secrets.extend(tokens.into_iter().map(|t| ("token", t)));
     let verifiers = emulator.received_code_verifiers();
     assert_eq!(verifiers.len(), 2);
     secrets.extend(verifiers.into_iter().map(|v| ("PKCE verifier", v)));

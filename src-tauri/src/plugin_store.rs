@@ -57,8 +57,8 @@ impl<R: Runtime> SessionStore for PluginStore<R> {
         match self.store.get(SESSION_KEY) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(value) => match self.file.open_stored(&value) {
-                Some(session) => Ok(Some(session)),
-                None => self.file.load(),
+                Ok(session) => Ok(Some(session)),
+                Err(_) => self.file.load(),
             },
         }
     }

@@ -17,6 +17,7 @@
 //   env=1                           some settings come from environment variables
 //   activity=1                      a few activity entries already happened
 //   loadFail=1                      the `session` command fails
+//   unsealed=1                      no desktop keyring: the tokens are stored unsealed
 // window.__mock exposes emit() and the state for poking from the console.
 
 (function () {
@@ -71,6 +72,7 @@
     sandbox: params.get('sandbox') !== '0',
     appId: params.get('sandbox') === '0' ? 'cli_a5f3d2e1b0c94d7e' : null,
     appSecretSet: params.get('sandbox') === '0',
+    appSecretStorage: params.get('sandbox') === '0' ? (flag('unsealed') ? 'config' : 'keyring') : null,
     brand: 'feishu',
     redirectUri: 'http://127.0.0.1:48653/callback',
     loopbackRedirectUri: 'http://127.0.0.1:48653/callback',
@@ -330,6 +332,11 @@
 
     async keepalive() {
       return { enabled: keepaliveOn, notStarted: null };
+    },
+
+    async storage() {
+      const unsealed = flag('unsealed');
+      return { tokens: unsealed ? 'file' : 'keyring', appSecret: settings.sandbox ? null : unsealed ? 'config' : 'keyring' };
     },
 
     async set_keepalive(args) {

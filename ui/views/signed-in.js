@@ -123,9 +123,10 @@ function renderStorage(state) {
   const tokens = state.storage?.tokens;
   $('storage-row').hidden = !tokens;
   if (!tokens) return;
+  const sealed = tokens === 'keyring';
   const note = $('storage-note');
-  note.textContent = t(tokens === 'keyring' ? 'storage.keyring' : 'storage.file');
-  note.classList.toggle('unsealed', tokens !== 'keyring');
+  note.textContent = t(sealed ? 'storage.keyring' : 'storage.file');
+  note.classList.toggle('unsealed', !sealed);
 }
 
 /** The keepalive choice: what is true on disk, and what it means. */

@@ -13,12 +13,23 @@ use feishu_oauth::SESSION_FILE_NAME;
 #[derive(Debug)]
 pub struct Home {
     dir: tempfile::TempDir,
+    /// The session bus its programs get, when not the caller's (a home with no keyring).
+    bus: Option<String>,
 }
 
 impl Home {
     pub fn new() -> std::io::Result<Self> {
         Ok(Self {
             dir: tempfile::Builder::new().prefix("feishu-bench-").tempdir()?,
+            bus: None,
+        })
+    }
+
+    /// A home whose programs find no session bus, so no keyring: the session is stored unsealed.
+    pub fn without_keyring() -> std::io::Result<Self> {
+        Ok(Self {
+            bus: Some("unix:path=/nonexistent/feishu-bench/bus".to_owned()),
+            ..Self::new()?
         })
     }
 
@@ -50,6 +61,9 @@ impl Home {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        if let Some(bus) = &self.bus {
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
         cmd
     }
 

@@ -5,15 +5,18 @@
 //! it around every read and write, so the sealed and the plain file share one atomic write, one
 //! set of locks and one crash story.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc, Mutex, PoisonError,
+};
 
 use serde_json::{Map, Value};
-use tracing::warn;
+use tracing::{info, warn};
 
 use crate::{
     error::{Error, Result},
     keyring::{self, KeyringError},
-    seal::{self, Binding, Envelope, KeyId, OpenError, SEALED_FIELD, TOKEN_FIELDS},
+    seal::{self, Binding, Envelope, KeyId, OpenError, SessionKey, SEALED_FIELD, TOKEN_FIELDS},
 };
 
 /// What the settings say about keeping tokens (`storage`, `FEISHU_SIGNIN_STORAGE`).
@@ -89,6 +92,10 @@ pub(crate) enum OpenFailure {
 pub struct Sealing {
     profile: String,
     policy: StoragePolicy,
+    /// The key this process last opened or made, by id: the save that follows a load (a
+    /// refresh) seals with it instead of asking the keyring again. Every load still asks, so a
+    /// key deleted from the keyring is noticed at the next read.
+    last_key: Arc<Mutex<Option<(KeyId, SessionKey)>>>,
 }
 
 /// Whether the fallback to a file was logged already (once per process).
@@ -100,6 +107,7 @@ impl Sealing {
         Self {
             profile: profile.into(),
             policy,
+            last_key: Arc::default(),
         }
     }
 
@@ -179,6 +187,7 @@ impl Sealing {
         let tokens = seal::open(&key, &envelope, binding).map_err(|e| match e {
             OpenError::Malformed(_) | OpenError::Rejected => OpenFailure::SetAside(e.to_string()),
         })?;
+        self.remember(&envelope.key_id, &key);
         let tokens: Map<String, Value> = serde_json::from_slice(&tokens).map_err(|_| {
             OpenFailure::SetAside("the sealed tokens are not a JSON object".into())
         })?;
@@ -205,8 +214,11 @@ impl Sealing {
         }
         let previous_key_id = previous.and_then(Self::key_id_of);
         let reused = match &previous_key_id {
-            Some(id) => keyring::session_key(&self.profile, id)
-                .map(|key| key.map(|key| (id.clone(), key))),
+            Some(id) => match self.remembered(id) {
+                Some(key) => Ok(Some((id.clone(), key))),
+                None => keyring::session_key(&self.profile, id)
+                    .map(|key| key.map(|key| (id.clone(), key))),
+            },
             None => Ok(None),
         };
         let created = match reused {
@@ -217,8 +229,10 @@ impl Sealing {
         let (key_id, key) = match created {
             Ok(pair) => pair,
             Err(KeyringError::Unavailable(why)) if self.policy == StoragePolicy::Auto => {
+                // Said once per process, at info: `status`, the window and `doctor` say it where a
+                // person looks; a warning on every `feishu-auth token` over SSH would be noise.
                 if !FELL_BACK.swap(true, Ordering::Relaxed) {
-                    warn!(reason = %why, "no desktop keyring: the session is stored unsealed in its 0600 file");
+                    info!(reason = %why, "no desktop keyring: the session is stored unsealed in its 0600 file");
                 }
                 return Ok((Storage::File, None));
             }
@@ -233,6 +247,7 @@ impl Sealing {
                 })
             }
         };
+        self.remember(&key_id, &key);
         let map = session.as_object_mut().ok_or_else(|| Error::Keyring {
             reason: "the session to seal is not an object".into(),
         })?;
@@ -261,9 +276,25 @@ impl Sealing {
         Ok((Storage::Keyring, unused))
     }
 
+    fn remember(&self, key_id: &KeyId, key: &SessionKey) {
+        *self.last_key.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((key_id.clone(), key.clone()));
+    }
+
+    fn remembered(&self, key_id: &KeyId) -> Option<SessionKey> {
+        let last = self.last_key.lock().unwrap_or_else(PoisonError::into_inner);
+        last.as_ref()
+            .filter(|(id, _)| id == key_id)
+            .map(|(_, key)| key.clone())
+    }
+
     /// Deletes a session key of this profile (sign-out, or a key no longer used). A keyring that
     /// cannot be asked keeps it: logged, never an error, since the file no longer needs it.
     pub(crate) fn forget(&self, key_id: &KeyId) {
+        self.last_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take_if(|(id, _)| id == key_id);
         if let Err(e) = keyring::delete_session_key(&self.profile, key_id) {
             warn!(error = %e, profile = %self.profile, "a session key could not be deleted from the keyring");
         }

@@ -95,13 +95,16 @@ impl FileStore {
         }
     }
 
-    /// The session in a stored `session` value (the plugin store's copy of the file), opened
-    /// when sealed; `None` when it is not one this store can open (then [`SessionStore::load`]
-    /// says why, and sets the file aside when it should).
-    pub fn open_stored(&self, value: &serde_json::Value) -> Option<Session> {
+    /// The session in a stored `session` value (the plugin store's copy of the file, the
+    /// doctor's read), opened when sealed; or why it is not one this store can open, never
+    /// quoting it. Changes nothing: [`SessionStore::load`] sets a bad file aside.
+    pub fn open_stored(&self, value: &serde_json::Value) -> std::result::Result<Session, String> {
         let mut value = value.clone();
-        self.sealing.open(&mut value).ok()?;
-        stored_session(&value).ok()
+        match self.sealing.open(&mut value) {
+            Ok(_) => stored_session(&value),
+            Err(OpenFailure::SetAside(reason)) => Err(reason),
+            Err(OpenFailure::Keyring(e)) => Err(e.to_string()),
+        }
     }
 
     /// The file.
@@ -203,13 +206,14 @@ impl FileStore {
         fsutil::write_private_atomic_wiping_old(&self.path, &bytes).map_err(|e| self.io_error(e))
     }
 
-    /// The stored session when it is in clear and the policy would seal it. A plain value that
-    /// is not a session is the next load's to set aside.
+    /// The stored session when it is in clear and the policy would seal it. Only reads: a file
+    /// that is not a session is the next load's to set aside and report.
     fn plain_session(&self) -> Option<Session> {
         if self.sealing.policy() == StoragePolicy::File {
             return None;
         }
-        let map = self.read_object().ok()??;
+        let bytes = fs::read(&self.path).ok()?;
+        let map = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).ok()?;
         let value = map.get(SESSION_KEY).filter(|v| !v.is_null())?;
         if Sealing::storage_of(value) == Storage::Keyring {
             return None;

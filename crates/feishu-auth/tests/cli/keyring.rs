@@ -177,7 +177,9 @@ async fn a_locked_keyring_fails_clearly_and_changes_nothing() {
 async fn without_a_keyring_the_session_is_unsealed_and_every_surface_says_so() {
     // No bus at all (the harness's default), then a bus with no Secret Service on it.
     let mut h = Harness::new(|b| b).await;
-    let out = h.run(&["login"]).await;
+    let mut login = h.command(&["login"]);
+    login.env("RUST_LOG", "info");
+    let out = crate::common::output(login, &["login"], "").await;
     assert!(out.status.success());
     let said = text(&out.stderr);
     assert!(said.contains("stored unsealed in its 0600 file"), "logged once: {said}");

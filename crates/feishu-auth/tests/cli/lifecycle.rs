@@ -20,16 +20,21 @@ async fn login_status_token_refresh_logout() {
         keys,
         [
             "accessTokenExpiresAt",
+            "appSecretStorage",
             "brand",
             "profile",
             "refreshTokenExpiresAt",
             "scopes",
             "signedIn",
+            "storage",
             "tokenStatus",
             "user"
         ]
     );
     assert_eq!(status["signedIn"], true);
+    // No keyring under the harness: unsealed, and the secret from the environment.
+    assert_eq!(status["storage"], "file");
+    assert_eq!(status["appSecretStorage"], "environment");
     assert_eq!(status["brand"], "feishu");
     assert_eq!(status["tokenStatus"], "valid");
     assert_eq!(status["user"]["name"], "张三");

@@ -1,7 +1,7 @@
 //! Whether a Secret Service (GNOME Keyring, KWallet, KeePassXC) is on the session bus:
 //! `org.freedesktop.secrets` owned now, or activatable (D-Bus starts it on first use). The session
-//! is meant to be sealed with a key the keyring holds; until then tokens are in a 0600 file, so a
-//! missing keyring is a warning, never a failure. Asked with zbus's blocking API: a few calls,
+//! is sealed with a key the keyring holds; without one the tokens are in a 0600 file, unsealed, so
+//! a missing keyring is a warning, never a failure. Asked with zbus's blocking API: a few calls,
 //! made on a blocking thread under a timeout (see [`super::examine`]).
 
 use zbus::{blocking::fdo::DBusProxy, names::BusName};
@@ -13,7 +13,7 @@ pub(super) const KEYRING: (&str, &str) = ("keyring", "Keyring");
 /// The Secret Service's well-known bus name.
 const SECRET_SERVICE: &str = "org.freedesktop.secrets";
 
-pub(super) const NO_KEYRING_ADVICE: &str = "Nothing is needed today: tokens are kept in a file only you can read (mode 0600). For a keyring, install gnome-keyring (or enable KeePassXC's Secret Service) in the desktop session";
+pub(super) const NO_KEYRING_ADVICE: &str = "Tokens are then kept unsealed in a file only you can read (mode 0600). To seal them, install gnome-keyring (or enable KeePassXC's Secret Service) in the desktop session: the next use seals the stored session in place. `storage = \"keyring\"` in the settings refuses to store tokens unsealed";
 
 pub(super) fn check() -> Check {
     let (id, title) = KEYRING;
@@ -24,7 +24,7 @@ pub(super) fn check() -> Check {
         Ok(connection) => connection,
         Err(e) => {
             return missing(
-                "no session bus to ask for a keyring: tokens are stored in a 0600 file".to_owned(),
+                "no session bus to ask for a keyring: tokens are stored unsealed in a 0600 file".to_owned(),
             )
             .details(vec![
                 format!(
@@ -70,7 +70,7 @@ pub(super) fn check() -> Check {
             "a Secret Service is installed; the session bus starts it when it is first used",
         ),
         Ok((false, false, _)) => missing(format!(
-            "no Secret Service ({SECRET_SERVICE}) on the session bus: tokens are stored in a 0600 file"
+            "no Secret Service ({SECRET_SERVICE}) on the session bus: tokens are stored unsealed in a 0600 file"
         )),
         Err(e) => missing(format!(
             "the session bus could not be asked about {SECRET_SERVICE}: {e}"

@@ -162,7 +162,7 @@ pub async fn examine(
     checks.push(deep_link_check(&config.redirect_uri, app).await);
     checks.push(keyring_check().await);
     checks.push(session_files::check(
-        &config.session_path(),
+        &config.session_store(),
         account.issuer(),
     ));
     checks.push(locks::check(&config.session_path()));

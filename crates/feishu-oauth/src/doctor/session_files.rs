@@ -14,7 +14,8 @@ use time::OffsetDateTime;
 
 use crate::{
     session::{Issuer, Session, TokenStatus},
-    store::{json_fault, stored_session, SESSION_KEY},
+    storage::{Sealing, Storage},
+    store::{json_fault, FileStore, SESSION_KEY},
 };
 
 use super::{span, Check, Status};
@@ -61,7 +62,8 @@ fn my_uid() -> Option<u32> {
     fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
 
-pub(super) fn check(path: &Path, issuer: &Issuer) -> Check {
+pub(super) fn check(store: &FileStore, issuer: &Issuer) -> Check {
+    let path = store.path();
     let (id, title) = SESSION_FILES;
     let mut details = vec![format!("Session file: {}", path.display())];
     let me = my_uid();
@@ -133,7 +135,7 @@ pub(super) fn check(path: &Path, issuer: &Issuer) -> Check {
             return failed(details, faults);
         }
     };
-    let session = match parse(&bytes) {
+    let session = match parse(&bytes, store, &mut details) {
         Ok(Some(session)) => session,
         Ok(None) => {
             if faults.is_empty() {
@@ -251,11 +253,24 @@ fn signed_in(session: &Session, issuer: &Issuer, mut details: Vec<String>) -> Ch
 
 /// The session in a session file's bytes (`None`: signed out), or what is wrong, never quoting
 /// the file (it holds tokens). The store's own rules ([`stored_session`]).
-fn parse(bytes: &[u8]) -> Result<Option<Session>, String> {
+fn parse(
+    bytes: &[u8],
+    store: &FileStore,
+    details: &mut Vec<String>,
+) -> Result<Option<Session>, String> {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(serde_json::Value::Object(map)) => match map.get(SESSION_KEY) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(value) => stored_session(value).map(Some),
+            Some(value) => {
+                details.push(
+                    match Sealing::storage_of(value) {
+                        Storage::Keyring => "Tokens: sealed by the desktop keyring (opened with this profile's key to check them)",
+                        Storage::File => "Tokens: unsealed, in this file (no keyring sealed them)",
+                    }
+                    .to_owned(),
+                );
+                store.open_stored(value).map(Some)
+            }
         },
         Ok(_) => Err("the file is JSON but not an object".to_owned()),
         Err(e) => Err(format!("not JSON ({})", json_fault(&e))),
@@ -346,6 +361,12 @@ mod tests {
 
     #[test]
     fn a_signed_out_file_a_session_and_a_corrupt_file() {
+        // A store that never asks a keyring: these files are plain.
+        let store = FileStore::with_sealing(
+            "session.json",
+            Sealing::new("default", crate::storage::StoragePolicy::File),
+        );
+        let parse = |bytes: &[u8]| parse(bytes, &store, &mut Vec::new());
         assert_eq!(parse(br#"{"ui": {}}"#), Ok(None));
         assert_eq!(parse(br#"{"session": null}"#), Ok(None));
         let corrupt = parse(br#"{"session": {"access_token": "u-secret"#).unwrap_err();
