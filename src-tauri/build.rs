@@ -33,6 +33,9 @@ fn command_names(source: &str) -> Vec<String> {
 
 fn main() {
     println!("cargo:rerun-if-changed={COMMANDS_RS}");
+    // Naming one file above turns off Cargo's "any file changed"; the capabilities are read
+    // here too, so a change to them must run this again.
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
     let source = match std::fs::read_to_string(COMMANDS_RS) {
         Ok(source) => source,
         Err(e) => panic!("{COMMANDS_RS}: {e}"),

@@ -313,6 +313,14 @@ pub fn shown_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// Where tokens are kept at rest, from `FEISHU_SIGNIN_STORAGE` or the file's `storage`.
+fn storage(value: Option<String>) -> Result<StoragePolicy> {
+    value.map_or(Ok(StoragePolicy::default()), |raw| {
+        raw.parse()
+            .map_err(|e| Error::config("FEISHU_SIGNIN_STORAGE / storage", e))
+    })
+}
+
 /// Whether the sandbox was chosen on purpose: `FEISHU_SIGNIN_DEMO`, else the file's `demo`.
 fn demo(file: &ConfigFile, env: impl Fn(&str) -> Option<String>) -> Result<bool> {
     match env("FEISHU_SIGNIN_DEMO") {
@@ -454,12 +462,7 @@ impl Config {
             data_dir,
             profile: crate::profiles::DEFAULT_PROFILE.to_owned(),
             app_secret_storage: None,
-            storage: match pick("FEISHU_SIGNIN_STORAGE", &file.storage) {
-                Some(raw) => raw
-                    .parse()
-                    .map_err(|e| Error::config("FEISHU_SIGNIN_STORAGE / storage", e))?,
-                None => StoragePolicy::default(),
-            },
+            storage: storage(pick("FEISHU_SIGNIN_STORAGE", &file.storage))?,
             demo: demo(file, &env)?,
         })
     }
@@ -506,6 +509,28 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn storage_is_auto_unless_the_file_or_the_environment_says_and_a_typo_is_an_error() {
+        let data = ("FEISHU_SIGNIN_DATA_DIR", "/tmp/x");
+        let load = |file: &ConfigFile, env: &[(&str, &str)]| {
+            Config::from_sources(file, env_of(env)).map(|c| c.storage)
+        };
+        assert_eq!(load(&ConfigFile::default(), &[data]).unwrap(), StoragePolicy::Auto);
+        let file = ConfigFile {
+            storage: Some("keyring".into()),
+            ..ConfigFile::default()
+        };
+        assert_eq!(load(&file, &[data]).unwrap(), StoragePolicy::Keyring);
+        let env = [data, ("FEISHU_SIGNIN_STORAGE", "file")];
+        assert_eq!(load(&file, &env).unwrap(), StoragePolicy::File);
+        let typo = ConfigFile {
+            storage: Some("vault".into()),
+            ..ConfigFile::default()
+        };
+        let err = load(&typo, &[data]).unwrap_err().to_string();
+        assert!(err.contains("storage") && err.contains("auto, keyring or file"), "{err}");
     }
 
     #[test]

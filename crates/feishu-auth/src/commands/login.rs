@@ -68,7 +68,7 @@ pub async fn run(
         view::summary(
             account.issuer().brand,
             &session,
-            view::Stored::of(&account),
+            view::Stored::of(account),
             OffsetDateTime::now_utc(),
         )
     )?;
