@@ -19,27 +19,7 @@ fn lines<'a>(unit: &'a str, key: &str) -> Vec<&'a str> {
 
 /// A profile named `name` for the harness's emulator, in files only (the timer sees no more).
 async fn add_profile(h: &Harness, name: &str) {
-    let base = h.emulator.base_url().to_string();
-    let out = cli(
-        h,
-        &[
-            "profile",
-            "add",
-            name,
-            "--app-id",
-            h.emulator.app_id(),
-            "--redirect-uri",
-            &h.redirect_uri,
-            "--accounts-url",
-            &base,
-            "--open-url",
-            &base,
-            "--scope",
-            "offline_access",
-        ],
-        &format!("{}\n", h.secret),
-    )
-    .await;
+    let out = h.add_profile(name, h, "feishu").await;
     assert!(out.status.success());
 }
 

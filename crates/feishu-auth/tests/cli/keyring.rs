@@ -258,23 +258,7 @@ async fn a_plain_session_is_sealed_in_place_with_no_new_sign_in() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_app_secret_goes_to_the_keyring_and_the_settings_file_holds_a_reference() {
     let (h, keyring) = sealed_harness().await;
-    let base = h.emulator.base_url().to_string();
-    let add = [
-        "profile",
-        "add",
-        "work",
-        "--app-id",
-        h.emulator.app_id(),
-        "--redirect-uri",
-        &h.redirect_uri,
-        "--accounts-url",
-        &base,
-        "--open-url",
-        &base,
-        "--scope",
-        "offline_access",
-    ];
-    let out = h.run_bare(&add, &format!("{}\n", h.secret), &[]).await;
+    let out = h.add_profile("work", &h, "feishu").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let settings = h.dir.path().join("config/feishu-signin/profiles/work.toml");
     let file = std::fs::read_to_string(&settings).unwrap();
@@ -298,7 +282,7 @@ async fn the_app_secret_goes_to_the_keyring_and_the_settings_file_holds_a_refere
 
     // Without a keyring the secret stays in the file, and status says so.
     let plain = Harness::new(|b| b).await;
-    let out = plain.run_bare(&add, &format!("{}\n", plain.secret), &[]).await;
+    let out = plain.add_profile("work", &plain, "feishu").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let file = std::fs::read_to_string(
         plain.dir.path().join("config/feishu-signin/profiles/work.toml"),

@@ -14,30 +14,7 @@ async fn run(h: &Harness, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> O
 
 /// Adds profile `name` for harness `app`'s emulator, the App Secret on standard input.
 async fn add(h: &Harness, name: &str, app: &Harness, brand: &str) {
-    let base = app.emulator.base_url().to_string();
-    let out = run(
-        h,
-        &[
-            "profile",
-            "add",
-            name,
-            "--brand",
-            brand,
-            "--app-id",
-            app.emulator.app_id(),
-            "--redirect-uri",
-            &app.redirect_uri,
-            "--accounts-url",
-            &base,
-            "--open-url",
-            &base,
-            "--scope",
-            "offline_access",
-        ],
-        &format!("{}\n", app.secret),
-        &[],
-    )
-    .await;
+    let out = h.add_profile(name, app, brand).await;
     assert!(out.status.success());
     assert!(
         !text(&out.stdout).contains(&app.secret) && !text(&out.stderr).contains(&app.secret),

@@ -143,6 +143,30 @@ impl Harness {
         output(cmd, args, stdin).await
     }
 
+    /// `profile add NAME` in this harness's folders for `app`'s emulator (brand `brand`), the App
+    /// Secret on standard input as a person would give it.
+    pub async fn add_profile(&self, name: &str, app: &Harness, brand: &str) -> Output {
+        let base = app.emulator.base_url().to_string();
+        let args = [
+            "profile",
+            "add",
+            name,
+            "--brand",
+            brand,
+            "--app-id",
+            app.emulator.app_id(),
+            "--redirect-uri",
+            &app.redirect_uri,
+            "--accounts-url",
+            &base,
+            "--open-url",
+            &base,
+            "--scope",
+            "offline_access",
+        ];
+        self.run_bare(&args, &format!("{}\n", app.secret), &[]).await
+    }
+
     pub async fn status(&self) -> serde_json::Value {
         let out = self.run(&["status", "--json"]).await;
         assert!(out.status.success());

@@ -12,7 +12,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use secret_service::{blocking::SecretService, EncryptionType};
+use secret_service::{
+    blocking::{Item, SecretService},
+    EncryptionType,
+};
 
 use super::PrivateBus;
 use crate::{data_dir::APP_IDENTIFIER, keyring::SECRET_SERVICE};
@@ -99,9 +102,9 @@ impl TestKeyring {
         call(&service)
     }
 
-    /// The app's items with `purpose` (`session-key`, `app-secret`): each one's attributes and
-    /// secret.
-    pub fn items(&self, purpose: &str) -> Vec<(HashMap<String, String>, Vec<u8>)> {
+    /// Runs `each` on every unlocked item of the app with `purpose` (`session-key`,
+    /// `app-secret`).
+    fn each_item<T>(&self, purpose: &str, each: impl Fn(&Item<'_>) -> T) -> Vec<T> {
         self.with_service(|service| {
             let found = service
                 .search_items(HashMap::from([
@@ -109,29 +112,21 @@ impl TestKeyring {
                     ("purpose", purpose),
                 ]))
                 .unwrap();
-            found
-                .unlocked
-                .iter()
-                .map(|item| (item.get_attributes().unwrap(), item.get_secret().unwrap()))
-                .collect()
+            found.unlocked.iter().map(each).collect()
+        })
+    }
+
+    /// The app's items with `purpose`: each one's attributes and secret.
+    pub fn items(&self, purpose: &str) -> Vec<(HashMap<String, String>, Vec<u8>)> {
+        self.each_item(purpose, |item| {
+            (item.get_attributes().unwrap(), item.get_secret().unwrap())
         })
     }
 
     /// Deletes the app's items with `purpose`, as a person clearing the keyring would; returns
     /// how many there were.
     pub fn delete(&self, purpose: &str) -> usize {
-        self.with_service(|service| {
-            let found = service
-                .search_items(HashMap::from([
-                    ("application", APP_IDENTIFIER),
-                    ("purpose", purpose),
-                ]))
-                .unwrap();
-            for item in &found.unlocked {
-                item.delete().unwrap();
-            }
-            found.unlocked.len()
-        })
+        self.each_item(purpose, |item| item.delete().unwrap()).len()
     }
 
     /// Locks the login keyring, as the desktop does at screen lock: a program then needs the
