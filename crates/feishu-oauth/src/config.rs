@@ -313,6 +313,22 @@ pub fn shown_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// The data folder: `FEISHU_SIGNIN_DATA_DIR`, else the app's folder in the user's data folder
+/// (0.1's moved there first).
+pub(crate) fn data_folder(from_env: Option<String>) -> Result<PathBuf> {
+    match from_env {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => dirs::data_dir()
+            .map(|d| data_dir::settle(&d))
+            .ok_or_else(|| {
+                Error::config(
+                    "FEISHU_SIGNIN_DATA_DIR",
+                    "no data directory is known for this user: set FEISHU_SIGNIN_DATA_DIR",
+                )
+            }),
+    }
+}
+
 /// Where tokens are kept at rest, from `FEISHU_SIGNIN_STORAGE` or the file's `storage`.
 fn storage(value: Option<String>) -> Result<StoragePolicy> {
     value.map_or(Ok(StoragePolicy::default()), |raw| {
@@ -439,17 +455,7 @@ impl Config {
             }
             None => Scopes::default_request(),
         };
-        let data_dir = match env("FEISHU_SIGNIN_DATA_DIR") {
-            Some(dir) => PathBuf::from(dir),
-            None => dirs::data_dir()
-                .map(|d| data_dir::settle(&d))
-                .ok_or_else(|| {
-                    Error::config(
-                        "FEISHU_SIGNIN_DATA_DIR",
-                        "no data directory is known for this user: set FEISHU_SIGNIN_DATA_DIR",
-                    )
-                })?,
-        };
+        let data_dir = data_folder(env("FEISHU_SIGNIN_DATA_DIR"))?;
 
         Ok(Self {
             brand,

@@ -7,7 +7,7 @@
 use std::{
     fs::{self, OpenOptions},
     io::{self, Write},
-    os::unix::fs::{OpenOptionsExt, PermissionsExt},
+    os::unix::fs::{MetadataExt as _, OpenOptionsExt, PermissionsExt},
     path::Path,
 };
 
@@ -63,14 +63,27 @@ pub(crate) fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> 
 /// rename would leave in the freed blocks. The old file is opened before the rename and wiped
 /// after it, so a crash at any instant still leaves one whole file under `path`. (SSDs,
 /// copy-on-write filesystems and snapshots may keep old blocks all the same: the README says so.)
+///
+/// The new file is in place whatever the wipe does: a wipe that fails is logged, not an error.
+/// Only a regular file of ours is wiped, never a symlink's target.
 pub(crate) fn write_private_atomic_wiping_old(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let old = OpenOptions::new().write(true).open(path);
+    let old = fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.file_type().is_file())
+        .and_then(|named| {
+            let file = OpenOptions::new().write(true).open(path).ok()?;
+            let opened = file.metadata().ok()?;
+            (opened.ino() == named.ino() && opened.dev() == named.dev()).then_some(file)
+        });
     write_private_atomic(path, bytes)?;
-    if let Ok(mut old) = old {
-        let len = old.metadata()?.len();
-        let zeros = vec![0u8; usize::try_from(len).unwrap_or(0)];
-        old.write_all(&zeros)?;
-        old.sync_all()?;
+    if let Some(mut old) = old {
+        let wiped = old.metadata().and_then(|m| {
+            old.write_all(&vec![0u8; usize::try_from(m.len()).unwrap_or(0)])?;
+            old.sync_all()
+        });
+        if let Err(e) = wiped {
+            tracing::warn!(path = %path.display(), error = %e, "the replaced plain session file could not be wiped");
+        }
     }
     Ok(())
 }

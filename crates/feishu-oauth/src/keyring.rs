@@ -123,13 +123,30 @@ fn attributes<'a>(purpose: &'a str, profile: &'a str) -> HashMap<&'a str, &'a st
     ])
 }
 
+/// Unlocks every locked collection (the desktop's prompt for each): some keyrings (KeePassXC's)
+/// hide a locked collection's items from a search, which must not read as "no such item".
+/// `true` when one was locked.
+fn unlock_collections(service: &SecretService<'_>) -> KResult<bool> {
+    let mut any = false;
+    for collection in service.get_all_collections().map_err(|e| failed(&e))? {
+        if collection.is_locked().map_err(|e| failed(&e))? {
+            collection.unlock().map_err(|e| failed(&e))?;
+            any = true;
+        }
+    }
+    Ok(any)
+}
+
 /// The secret of the first item matching `attributes`, unlocking it (the desktop's prompt) when
-/// only a locked one matches. `None`: no such item.
+/// only a locked one matches. `None`: no such item in an unlocked keyring.
 fn find_secret(
     service: &SecretService<'_>,
     attributes: HashMap<&str, &str>,
 ) -> KResult<Option<Zeroizing<Vec<u8>>>> {
-    let found = service.search_items(attributes).map_err(|e| failed(&e))?;
+    let mut found = service.search_items(attributes.clone()).map_err(|e| failed(&e))?;
+    if found.unlocked.is_empty() && found.locked.is_empty() && unlock_collections(service)? {
+        found = service.search_items(attributes).map_err(|e| failed(&e))?;
+    }
     let item = match (found.unlocked.first(), found.locked.first()) {
         (Some(item), _) => item,
         (None, Some(item)) => {
@@ -143,8 +160,9 @@ fn find_secret(
         .map_err(|e| failed(&e))
 }
 
-/// Stores an item in the default collection, unlocking it first (the desktop's prompt). A
-/// keyring with no default collection, or whose unlock was declined, counts as none.
+/// Stores an item in the default collection, unlocking it first (the desktop's prompt: the
+/// crate's `ensure_unlocked` only reports a lock). A keyring with no default collection, or
+/// whose unlock was declined, counts as none.
 fn store(
     service: &SecretService<'_>,
     label: &str,
@@ -156,20 +174,28 @@ fn store(
         SsError::NoResult => KeyringError::Unavailable(describe(&e)),
         e => failed(&e),
     })?;
-    collection.ensure_unlocked().map_err(|e| match e {
-        SsError::Prompt | SsError::PromptDisconnected => KeyringError::Unavailable(describe(&e)),
-        e => failed(&e),
-    })?;
+    if collection.is_locked().map_err(|e| failed(&e))? {
+        collection.unlock().map_err(|e| match e {
+            SsError::Prompt | SsError::PromptDisconnected => {
+                KeyringError::Unavailable(describe(&e))
+            }
+            e => failed(&e),
+        })?;
+    }
     collection
         .create_item(label, attributes, secret, replace, "application/octet-stream")
         .map(|_| ())
         .map_err(|e| failed(&e))
 }
 
-/// Deletes every item matching `attributes` (unlocked or not). A keyring that is not there has
-/// nothing to delete.
+/// Deletes every item matching `attributes`, unlocking locked ones first (the desktop's prompt:
+/// the crate's delete only reports a lock).
 fn delete_all(service: &SecretService<'_>, attributes: HashMap<&str, &str>) -> KResult<usize> {
     let found = service.search_items(attributes).map_err(|e| failed(&e))?;
+    if !found.locked.is_empty() {
+        let locked: Vec<_> = found.locked.iter().collect();
+        service.unlock_all(&locked).map_err(|e| failed(&e))?;
+    }
     let mut deleted = 0;
     for item in found.unlocked.iter().chain(found.locked.iter()) {
         item.delete().map_err(|e| failed(&e))?;
@@ -181,6 +207,19 @@ fn delete_all(service: &SecretService<'_>, attributes: HashMap<&str, &str>) -> K
 /// Whether a keyring is here to use: `Ok` when a Secret Service answers.
 pub fn probe() -> KResult<()> {
     with_keyring(CALL_TIMEOUT, |_| Ok(()))
+}
+
+/// Whether a key could be stored now without asking the person anything: a Secret Service with
+/// an unlocked default collection. The plain session's migration waits for this, so it never
+/// prompts, nor rewrites the plain file for nothing.
+pub fn can_store_now() -> bool {
+    with_keyring(CALL_TIMEOUT, |service| {
+        let collection = service
+            .get_default_collection()
+            .map_err(|e| failed(&e))?;
+        collection.is_locked().map_err(|e| failed(&e))
+    })
+    .is_ok_and(|locked| !locked)
 }
 
 /// Profile `profile`'s session key named `key_id`; `None` when the keyring no longer holds it.

@@ -303,7 +303,10 @@ impl Profiles {
     /// installation live.
     pub fn remove(&self, name: &str) -> Result<()> {
         self.check_removable(name)?;
-        let data_dir = self.load(name)?.data_dir;
+        // Not `load`: a profile whose App Secret the keyring no longer holds (or cannot give
+        // here) must still be removable.
+        let base = crate::config::data_folder(crate::config::env_var("FEISHU_SIGNIN_DATA_DIR"))?;
+        let data_dir = self.data_dir(&base, name);
         let was_active = self.active() == name;
         let path = self.config_file(name);
         let settings = ConfigFile::read(&path).unwrap_or_default();

@@ -288,6 +288,18 @@ impl Sealing {
             .map(|(_, key)| key.clone())
     }
 
+    /// Under `storage = "keyring"`, a session stored in clear is usable only when a keyring
+    /// can seal its next save: else a refresh would spend the refresh token and then fail to
+    /// store its successor.
+    pub(crate) fn require_keyring(&self) -> Result<()> {
+        if keyring::can_store_now() {
+            return Ok(());
+        }
+        Err(Error::Keyring {
+            reason: "`storage = \"keyring\"` is set, and the session is stored unsealed with no unlocked desktop keyring to seal it: start or unlock the keyring (the session is then sealed), or allow the 0600 file with `storage = \"auto\"`".into(),
+        })
+    }
+
     /// Deletes a session key of this profile (sign-out, or a key no longer used). A keyring that
     /// cannot be asked keeps it: logged, never an error, since the file no longer needs it.
     pub(crate) fn forget(&self, key_id: &KeyId) {

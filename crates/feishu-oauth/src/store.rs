@@ -227,25 +227,31 @@ impl FileStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io_error(e)),
         };
+        // A file that changed since it was read (a writer renamed a new one over it, and wiped the
+        // old one's clear tokens) is read again before anything is called unreadable.
+        let changed = || retry && fs::read(&self.path).ok().as_deref() != Some(bytes.as_slice());
         let map = match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(serde_json::Value::Object(map)) => map,
+            _ if changed() => return self.load_once(false),
             Ok(_) => return Err(self.set_aside(&bytes, "the file is JSON but not an object")),
             Err(e) => return Err(self.set_aside(&bytes, &format!("not JSON ({})", json_fault(&e)))),
         };
         let Some(mut value) = map.get(SESSION_KEY).filter(|v| !v.is_null()).cloned() else {
             return Ok(None);
         };
-        match self.sealing.open(&mut value) {
-            Ok(_) => {}
+        let storage = match self.sealing.open(&mut value) {
+            Ok(storage) => storage,
             Err(OpenFailure::Keyring(e)) => return Err(e),
             // A sign-out in another process deletes the key after it writes the file: a file
             // read just before that write asks for a key that is gone. Read it again first.
-            Err(OpenFailure::SetAside(_)) if retry && fs::read(&self.path).ok() != Some(bytes.clone()) => {
-                return self.load_once(false)
-            }
+            Err(OpenFailure::SetAside(_)) if changed() => return self.load_once(false),
             Err(OpenFailure::SetAside(reason)) => return Err(self.set_aside(&bytes, &reason)),
-        }
+        };
         let session = stored_session(&value).map_err(|reason| self.set_aside(&bytes, &reason))?;
+        if storage == Storage::File && self.sealing.policy() == StoragePolicy::Keyring {
+            // Refuse before a refresh spends the refresh token and the save then fails.
+            self.sealing.require_keyring()?;
+        }
         Ok(Some(session))
     }
 
@@ -383,7 +389,7 @@ impl SessionStore for FileStore {
     }
 
     fn needs_sealing(&self) -> bool {
-        self.plain_session().is_some() && crate::keyring::probe().is_ok()
+        self.plain_session().is_some() && crate::keyring::can_store_now()
     }
 
     fn seal_plain(&self) -> Result<bool> {

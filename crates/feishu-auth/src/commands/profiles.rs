@@ -165,12 +165,28 @@ pub async fn change(command: ProfileCommand) -> Outcome {
         }
         ProfileCommand::Remove { name } => {
             profiles.check_removable(&name)?;
-            let account = context::account(&profiles, &name)?;
-            let report = account.sign_out().await?;
+            // A profile whose App Secret or session key the keyring no longer gives (or cannot
+            // give here) is removed all the same: its tokens cannot be revoked, and that is said.
+            let signed_out = match context::account(&profiles, &name) {
+                Ok(account) => match account.sign_out().await {
+                    Ok(report) => Ok((account, report)),
+                    Err(e @ (Error::Keyring { .. } | Error::Config { .. })) => Err(e),
+                    Err(e) => return Err(e.into()),
+                },
+                Err(e @ (Error::Keyring { .. } | Error::Config { .. })) => Err(e),
+                Err(e) => return Err(e.into()),
+            };
             profiles.remove(&name)?;
             let mut stdout = std::io::stdout().lock();
             writeln!(stdout, "Removed the profile {name}.")?;
-            view::sign_out_lines(&mut stdout, account.issuer(), &report)?;
+            match signed_out {
+                Ok((account, report)) => view::sign_out_lines(&mut stdout, account.issuer(), &report)?,
+                Err(e) => writeln!(
+                    stdout,
+                    "Its session could not be signed out first, so its tokens were not revoked at Feishu: {}",
+                    view::sentence(&e.to_string())
+                )?,
+            }
             Ok(stdout.flush()?)
         }
     }
