@@ -224,6 +224,21 @@ async fn storage_keyring_refuses_to_store_a_session_unsealed() {
     let out = h.run(&["login"]).await;
     assert_eq!(out.status.code(), Some(9), "{}", text(&out.stderr));
     assert_eq!(h.status().await["signedIn"], false);
+
+    // A session stored unsealed earlier is not refreshed under `keyring` with no keyring: the
+    // refresh would spend the refresh token, then fail to store its successor.
+    std::fs::write(
+        h.dir.path().join("config/feishu-signin/config.toml"),
+        "storage = \"auto\"\n",
+    )
+    .unwrap();
+    login(&h).await;
+    let mut refresh = h.command(&["refresh"]);
+    refresh.env("FEISHU_SIGNIN_STORAGE", "keyring");
+    let out = crate::common::output(refresh, &["refresh"], "").await;
+    assert_eq!(out.status.code(), Some(9), "{}", text(&out.stderr));
+    assert_eq!(h.emulator.refreshes(), 0, "no refresh token was spent");
+    assert_eq!(h.status().await["signedIn"], true);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -279,6 +294,17 @@ async fn the_app_secret_goes_to_the_keyring_and_the_settings_file_holds_a_refere
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(keyring.items("app-secret").is_empty());
     assert!(keyring.items("session-key").is_empty());
+
+    // A profile whose App Secret the keyring lost says what to do, and can still be removed.
+    let out = h.add_profile("lost", &h, "feishu").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(keyring.delete("app-secret"), 1);
+    let out = h.run_bare(&["--profile", "lost", "status"], "", &[]).await;
+    let said = text(&out.stderr);
+    assert!(!out.status.success() && said.contains("enter it again in Settings"), "{said}");
+    let out = h.run_bare(&["profile", "remove", "lost"], "", &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("tokens were not revoked"), "{}", text(&out.stdout));
 
     // Without a keyring the secret stays in the file, and status says so.
     let plain = Harness::new(|b| b).await;
