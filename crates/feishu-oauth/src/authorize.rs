@@ -119,20 +119,11 @@ impl PendingSignIn {
             .await?;
         info!(scopes = %grant.scopes, "authorization code exchanged");
         let profile = client.user_info(&grant.access_token).await?;
-        Ok(Session {
-            issuer: Issuer {
-                brand: self.request.brand,
-                app_id: self.request.app_id,
-            },
-            access_token: grant.access_token,
-            access_token_issued_at: grant.issued_at,
-            access_token_expires_at: grant.access_token_expires_at,
-            refresh_token: grant.refresh_token,
-            refresh_token_expires_at: grant.refresh_token_expires_at,
-            authorized_at: grant.issued_at,
-            scopes: grant.scopes,
-            profile,
-        })
+        let issuer = Issuer {
+            brand: self.request.brand,
+            app_id: self.request.app_id,
+        };
+        Ok(Session::from_grant(issuer, grant, profile))
     }
 }
 

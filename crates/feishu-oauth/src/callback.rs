@@ -100,6 +100,19 @@ impl Callback {
         Self::from_query(url.query().unwrap_or(""))
     }
 
+    /// Parses what a person pasted: the whole address the browser ended on, or only its query
+    /// (`code=…&state=…`, with or without the `?`).
+    pub fn parse_pasted(text: &str, redirect_uri: &RedirectUri) -> Result<Self, CallbackError> {
+        let text = text.trim();
+        if text.len() > MAX_CALLBACK_LEN {
+            return Err(CallbackError::TooLong);
+        }
+        if text.contains("://") || text.contains(":/") {
+            return Self::parse(text, redirect_uri);
+        }
+        Self::from_query(text.strip_prefix('?').unwrap_or(text))
+    }
+
     fn from_query(query: &str) -> Result<Self, CallbackError> {
         let mut code = None;
         let mut state = None;

@@ -43,6 +43,9 @@ pub struct Endpoints {
     pub user_info: Url,
     /// Token revocation (`/oauth/v1/revoke` on the accounts host; see [`crate::revoke`]).
     pub revoke: Url,
+    /// Device authorization (`/oauth/v1/device_authorization` on the accounts host; see
+    /// [`crate::device`]).
+    pub device_authorization: Url,
 }
 
 impl Endpoints {
@@ -65,6 +68,7 @@ impl Endpoints {
             )?,
             user_info: join(open_url, "open-apis/authen/v1/user_info", "FEISHU_OPEN_URL")?,
             revoke: join(accounts_url, crate::revoke::PATH, "FEISHU_ACCOUNTS_URL")?,
+            device_authorization: join(accounts_url, crate::device::PATH, "FEISHU_ACCOUNTS_URL")?,
         })
     }
 }

@@ -225,6 +225,14 @@ pub enum Error {
         known: Vec<String>,
     },
 
+    /// The device flow cannot be used with this app here (its endpoint refused): another way in
+    /// (the browser, or pasting the redirect) still can.
+    #[error("the device flow is not available for this app ({reason}): sign in with the browser, or paste the redirect (`feishu-auth login --method paste`)")]
+    DeviceFlowUnavailable {
+        /// What the endpoint answered.
+        reason: String,
+    },
+
     /// The desktop keyring was needed and could not be used: a sealed session it cannot open
     /// here, a locked keyring whose prompt was dismissed, or `storage = "keyring"` with no
     /// keyring. Nothing was changed.

@@ -25,6 +25,7 @@ mod client;
 mod codes;
 mod config;
 mod data_dir;
+pub mod device;
 pub mod doctor;
 mod error;
 mod fsutil;
@@ -40,6 +41,7 @@ mod pages;
 mod pkce;
 mod profile;
 mod profiles;
+pub mod qr;
 mod program;
 mod redirect;
 mod reminders;
@@ -85,7 +87,7 @@ pub use sandbox::{ChildProcess, Launching, RunningSandbox, SandboxLauncher};
 pub use scheme_handler::{scheme_handler, SchemeHandler};
 pub use scope::Scopes;
 pub use secret::{
-    AccessToken, AppSecret, AuthorizationCode, CsrfState, PkceVerifier, RefreshToken,
+    AccessToken, AppSecret, AuthorizationCode, CsrfState, DeviceCode, PkceVerifier, RefreshToken,
 };
 pub use session::{Issuer, RefreshDue, Session, StaleReason, TokenStatus};
 pub use settings::{

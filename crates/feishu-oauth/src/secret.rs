@@ -54,6 +54,11 @@ secret_type!(
     AuthorizationCode
 );
 secret_type!(
+    /// A device flow's `device_code` (RFC 8628 §3.2): whoever holds it collects the tokens once
+    /// the person approves, so it never leaves the process (the person sees the `user_code`).
+    DeviceCode
+);
+secret_type!(
     /// The `state` sent to the authorize page and returned unchanged: it binds the callback to the
     /// sign-in that started it (CSRF protection, RFC 9700 §4.7).
     CsrfState

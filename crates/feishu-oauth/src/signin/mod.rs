@@ -9,6 +9,7 @@
 //! The slot's ticket outlives the listener (which lives and ends inside the wait), so a newer
 //! sign-in is told the port is free only once it is.
 
+mod device;
 mod progress;
 mod slot;
 
@@ -21,7 +22,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 pub use progress::{FlowId, OpenBrowser, Progress, ProgressSink, Stage};
-pub use slot::{DeepLinkDelivery, FlowSlot};
+pub use slot::{DeepLinkDelivery, FlowSlot, PasteRejected};
 
 use crate::{
     account::Account,
@@ -64,12 +65,22 @@ pub enum CallbackSource {
     /// The app's private-use scheme: the OS hands the link to the adapter, which passes it on
     /// with [`FlowSlot::deliver_deep_link`].
     DeepLink,
+    /// The person opens the authorize URL on any machine, and pastes back the address the
+    /// browser ended on (which did not load there): the adapter passes each paste on with
+    /// [`FlowSlot::deliver_pasted`], which says why a wrong one is refused. No browser is opened
+    /// and nothing listens: the redirect URI is the loopback one, as registered.
+    Paste,
+    /// The device flow (RFC 8628, see [`crate::device`]): the person approves on another device
+    /// while this one polls; no redirect at all.
+    Device,
 }
 
 impl CallbackSource {
     fn route(self) -> Route {
         match self {
-            CallbackSource::Loopback => Route::Loopback,
+            CallbackSource::Loopback | CallbackSource::Paste | CallbackSource::Device => {
+                Route::Loopback
+            }
             CallbackSource::DeepLink => Route::DeepLink,
         }
     }
@@ -95,8 +106,11 @@ impl Reporter<'_> {
     }
 
     fn restart_clock(&self, timeout: Duration) {
-        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner) =
-            OffsetDateTime::now_utc() + timeout;
+        self.set_deadline(OffsetDateTime::now_utc() + timeout);
+    }
+
+    fn set_deadline(&self, at: OffsetDateTime) {
+        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner) = at;
     }
 }
 
@@ -149,6 +163,24 @@ async fn attempt(
     let Some((ticket, cancelled)) = request.slot.take(request.flow).await else {
         return Err(Error::Cancelled);
     };
+    if source == CallbackSource::Device {
+        let account = request.account;
+        let config = account.resolved_config().await?;
+        let client = account.client().await?;
+        let scopes = requested_scopes(request, &config.scopes)?;
+        // Cancellable until the grant: from then on the tokens are ours, and are saved.
+        let grant = tokio::select! {
+            grant = device::until_granted(&client, &scopes, request.timeout, report) => grant?,
+            _ = cancelled => return Err(Error::Cancelled),
+        };
+        drop(ticket);
+        report.stage(Stage::CallbackReceived);
+        report.stage(Stage::Exchanging);
+        let profile = client.user_info(&grant.access_token).await?;
+        let session = Session::from_grant(account.issuer().clone(), grant, profile);
+        account.save(&session)?;
+        return Ok(session);
+    }
     let arrived = tokio::select! {
         arrived = until_callback(request, source, browser, report, &ticket, responder) => arrived?,
         _ = cancelled => return Err(Error::Cancelled),
@@ -175,12 +207,7 @@ async fn until_callback(
     let account = request.account;
     let config = account.resolved_config().await?;
     let client = account.client().await?;
-    let scopes = match &request.scopes {
-        Some(scopes) => {
-            Scopes::from_iter_checked(scopes).map_err(|e| Error::config("scopes", e))?
-        }
-        None => config.scopes.clone(),
-    };
+    let scopes = requested_scopes(request, &config.scopes)?;
     let redirect_uri = account.redirect_for(source.route());
     let (url, pending) = begin(AuthorizeRequest {
         authorize_url: config.endpoints()?.authorize,
@@ -191,15 +218,15 @@ async fn until_callback(
     });
 
     // The receiver is ready before the browser opens.
-    let (deep_link_tx, deep_link_rx) = mpsc::channel(1);
+    let (delivered_tx, delivered_rx) = mpsc::channel(1);
     let listener = match source {
         CallbackSource::Loopback => Some(
             LoopbackListener::bind(&redirect_uri)
                 .await?
                 .speaking(request.language),
         ),
-        CallbackSource::DeepLink => {
-            ticket.expect_deep_link(pending.state_matcher(), redirect_uri.clone(), deep_link_tx);
+        CallbackSource::DeepLink | CallbackSource::Paste | CallbackSource::Device => {
+            ticket.expect_delivery(pending.state_matcher(), redirect_uri.clone(), delivered_tx);
             None
         }
     };
@@ -209,7 +236,7 @@ async fn until_callback(
         authorize_url: &url,
     });
     let mut launch = None;
-    if browser.enabled() {
+    if browser.enabled() && source != CallbackSource::Paste {
         let launched = match &config.browser {
             Some(command) => browser::open_with_command(command, url.as_str()),
             None => browser.launch(&url),
@@ -226,7 +253,7 @@ async fn until_callback(
     report.stage(Stage::Waiting);
     let wait = wait_for_callback(
         listener,
-        deep_link_rx,
+        delivered_rx,
         pending.state_matcher(),
         &redirect_uri,
         request.timeout,
@@ -253,6 +280,14 @@ async fn until_callback(
     })
 }
 
+/// The scopes asked for: the person's (checked here), else the configured ones.
+fn requested_scopes(request: &SignInRequest<'_>, configured: &Scopes) -> Result<Scopes> {
+    match &request.scopes {
+        Some(scopes) => Scopes::from_iter_checked(scopes).map_err(|e| Error::config("scopes", e)),
+        None => Ok(configured.clone()),
+    }
+}
+
 /// The browser's failure, if it was started and fails; pending otherwise.
 async fn browser_failure(launch: &mut Option<Launch>) -> Error {
     match launch {
@@ -264,7 +299,7 @@ async fn browser_failure(launch: &mut Option<Launch>) -> Error {
 /// The callback from the loopback listener (with its browser to answer) or from a deep link.
 async fn wait_for_callback(
     listener: Option<LoopbackListener>,
-    mut deep_link: mpsc::Receiver<Callback>,
+    mut delivered: mpsc::Receiver<Callback>,
     matcher: StateMatcher,
     redirect_uri: &RedirectUri,
     timeout: Duration,
@@ -274,7 +309,7 @@ async fn wait_for_callback(
             .wait(matcher, timeout)
             .await
             .map(|a| (a.callback, Some(a.responder))),
-        None => match tokio::time::timeout(timeout, deep_link.recv()).await {
+        None => match tokio::time::timeout(timeout, delivered.recv()).await {
             Ok(Some(callback)) => Ok((callback, None)),
             Ok(None) => Err(Error::Cancelled),
             Err(_) => Err(Error::Timeout {

@@ -24,6 +24,19 @@ pub enum Stage<'a> {
         /// The authorize page.
         authorize_url: &'a Url,
     },
+    /// A device code was issued: the person approves it on another device, at
+    /// `verification_uri_complete` (what a QR code holds), or by typing `user_code` at
+    /// `verification_uri`, before `expires_at`. The device code itself is never reported.
+    DeviceCode {
+        /// What the person types, or finds filled in.
+        user_code: &'a str,
+        /// The verification page.
+        verification_uri: &'a Url,
+        /// The verification page with the user code in it.
+        verification_uri_complete: &'a Url,
+        /// When the code expires (also the progress's deadline).
+        expires_at: OffsetDateTime,
+    },
     /// The browser was asked to open the authorize page.
     BrowserOpened,
     /// The browser could not be opened, at once or a moment after it started; the sign-in goes
@@ -55,6 +68,15 @@ impl std::fmt::Debug for Stage<'_> {
                 .debug_struct("Started")
                 .field("redirect_uri", redirect_uri)
                 .field("authorize_host", &authorize_url.host_str())
+                .finish_non_exhaustive(),
+            Stage::DeviceCode {
+                verification_uri,
+                expires_at,
+                ..
+            } => f
+                .debug_struct("DeviceCode")
+                .field("verification_host", &verification_uri.host_str())
+                .field("expires_at", expires_at)
                 .finish_non_exhaustive(),
             Stage::BrowserOpened => f.write_str("BrowserOpened"),
             Stage::BrowserNotOpened(e) => f.debug_tuple("BrowserNotOpened").field(e).finish(),

@@ -14,10 +14,31 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
 use super::progress::FlowId;
-use crate::{authorize::StateMatcher, callback::Callback, redirect::RedirectUri};
+use crate::{
+    authorize::StateMatcher,
+    callback::{Callback, CallbackError},
+    redirect::RedirectUri,
+};
 
 /// How long a new sign-in waits for the one it replaces to release its port.
 const RELEASE_WAIT: Duration = Duration::from_secs(5);
+
+/// Why a pasted address was not taken; the person may paste again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasteRejected {
+    /// No sign-in is waiting for a paste (it ended, or never started).
+    #[error("no sign-in is waiting for it")]
+    NoSignIn,
+    /// Not the address (or query) the browser ended on.
+    #[error("that is not the address the browser ended on ({0}); it starts with {1}")]
+    NotTheCallback(CallbackError, String),
+    /// Another sign-in's address (an older attempt's tab).
+    #[error("that address belongs to another sign-in (its `state` differs): paste the one from this sign-in's page")]
+    OtherSignIn,
+    /// This sign-in has its callback already.
+    #[error("this sign-in already has its callback")]
+    AlreadyReceived,
+}
 
 /// A deep link's fate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +62,12 @@ struct Current {
     id: FlowId,
     cancel: Option<oneshot::Sender<()>>,
     released: Option<oneshot::Receiver<()>>,
-    deep_link: Option<DeepLinkWait>,
+    delivered: Option<DeliveryWait>,
 }
 
+/// A sign-in waiting for its callback to be handed over (a deep link, a paste).
 #[derive(Debug)]
-struct DeepLinkWait {
+struct DeliveryWait {
     matcher: StateMatcher,
     redirect_uri: RedirectUri,
     /// Taken by the first genuine callback; replays find it gone.
@@ -62,8 +84,9 @@ pub(super) struct Ticket<'a> {
 }
 
 impl Ticket<'_> {
-    /// Makes this sign-in the one a deep link to `redirect_uri` with its `state` is handed to.
-    pub(super) fn expect_deep_link(
+    /// Makes this sign-in the one a deep link or a paste of a callback to `redirect_uri` with
+    /// its `state` is handed to.
+    pub(super) fn expect_delivery(
         &self,
         matcher: StateMatcher,
         redirect_uri: RedirectUri,
@@ -71,7 +94,7 @@ impl Ticket<'_> {
     ) {
         let mut current = self.slot.lock();
         if let Some(current) = current.as_mut().filter(|c| c.id == self.id) {
-            current.deep_link = Some(DeepLinkWait {
+            current.delivered = Some(DeliveryWait {
                 matcher,
                 redirect_uri,
                 sender: Some(sender),
@@ -115,7 +138,7 @@ impl FlowSlot {
                 id,
                 cancel: Some(cancel),
                 released: Some(released_rx),
-                deep_link: None,
+                delivered: None,
             })
         };
         if let Some(mut old) = replaced {
@@ -144,7 +167,7 @@ impl FlowSlot {
     /// Hands a deep link to the waiting sign-in if it is its callback.
     pub fn deliver_deep_link(&self, url: &str) -> DeepLinkDelivery {
         let mut current = self.lock();
-        let Some(wait) = current.as_mut().and_then(|c| c.deep_link.as_mut()) else {
+        let Some(wait) = current.as_mut().and_then(|c| c.delivered.as_mut()) else {
             warn!(
                 len = url.len(),
                 "deep link ignored: no sign-in is waiting for one"
@@ -169,5 +192,25 @@ impl FlowSlot {
         info!("sign-in callback received by deep link");
         let _ = sender.try_send(callback);
         DeepLinkDelivery::Delivered
+    }
+
+    /// Hands a pasted address (or its query) to the waiting sign-in if it is its callback; else
+    /// says why not, and the sign-in goes on waiting for another paste.
+    pub fn deliver_pasted(&self, text: &str) -> Result<(), PasteRejected> {
+        let mut current = self.lock();
+        let wait = current
+            .as_mut()
+            .and_then(|c| c.delivered.as_mut())
+            .ok_or(PasteRejected::NoSignIn)?;
+        let callback = Callback::parse_pasted(text, &wait.redirect_uri)
+            .map_err(|e| PasteRejected::NotTheCallback(e, wait.redirect_uri.to_string()))?;
+        if !wait.matcher.matches(callback.state()) {
+            warn!("pasted callback refused: its state matches no pending sign-in");
+            return Err(PasteRejected::OtherSignIn);
+        }
+        let sender = wait.sender.take().ok_or(PasteRejected::AlreadyReceived)?;
+        info!("sign-in callback received by paste");
+        let _ = sender.try_send(callback);
+        Ok(())
     }
 }

@@ -126,3 +126,39 @@ pub fn kill_while_saving(
     );
     seen
 }
+
+/// Reads a QR code drawn by [`crate::qr::terminal`] back, as a phone's camera would: each
+/// character is two modules, a filled half light, a blank one dark. `None`: no code found.
+pub fn decode_terminal_qr(drawn: &str) -> Option<String> {
+    let rows: Vec<Vec<char>> = drawn
+        .lines()
+        .filter(|l| l.chars().all(|c| matches!(c, ' ' | '█' | '▀' | '▄')) && !l.is_empty())
+        .map(|l| l.chars().collect())
+        .collect();
+    let width = rows.iter().map(Vec::len).max()?;
+    let scale = 4;
+    let light = |x: usize, y: usize| -> bool {
+        let (column, module_row) = (x / scale, y / scale);
+        let Some(c) = rows.get(module_row / 2).and_then(|r| r.get(column)) else {
+            return true;
+        };
+        if module_row % 2 == 0 {
+            matches!(c, '█' | '▀')
+        } else {
+            matches!(c, '█' | '▄')
+        }
+    };
+    // A margin of light around it, as a screen has.
+    let margin = 8 * scale;
+    let (w, h) = (width * scale + 2 * margin, rows.len() * 2 * scale + 2 * margin);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let inside = x >= margin && y >= margin;
+        if !inside || light(x - margin, y - margin) {
+            255
+        } else {
+            0
+        }
+    });
+    let grids = image.detect_grids();
+    grids.first()?.decode().ok().map(|(_, text)| text)
+}
