@@ -1,4 +1,5 @@
-//! The HTML pages a browser shows: the consent page and the error page. Self-contained (inline CSS,
+//! The HTML pages a browser shows: the consent page and the error page (the device flow's
+//! verification page is `device_page`, built from the same parts). Self-contained (inline CSS,
 //! a `data:` avatar, no script, no external resource), with everything echoed escaped.
 //!
 //! The `browse` stand-in reads these pages back, so the few markers it relies on (the form's
@@ -99,7 +100,7 @@ pub(crate) fn consent(page: &Consent<'_>) -> String {
     document("授权登录 · Feishu emulator", "", &body)
 }
 
-fn push_scopes(body: &mut String, scopes: &[&str]) {
+pub(crate) fn push_scopes(body: &mut String, scopes: &[&str]) {
     if scopes.is_empty() {
         body.push_str(r#"<p class="none">仅基本信息 · Basic profile only</p>"#);
         return;
@@ -142,7 +143,8 @@ pub(crate) fn error(code: Option<u32>, title: &str, detail: &str) -> String {
     document(title, "error", &body)
 }
 
-fn document(title: &str, class: &str, body: &str) -> String {
+/// The page around `body`: the shared head, style and brand line.
+pub(crate) fn document(title: &str, class: &str, body: &str) -> String {
     format!(
         concat!(
             "<!DOCTYPE html>\n",
@@ -189,7 +191,7 @@ pub(crate) fn parse_error(html: &str) -> Option<String> {
 }
 
 /// The value of the double-quoted attribute that `prefix` opens.
-fn attribute_after(html: &str, prefix: &str) -> Option<String> {
+pub(crate) fn attribute_after(html: &str, prefix: &str) -> Option<String> {
     let start = html.find(prefix)? + prefix.len();
     let len = html[start..].find('"')?;
     Some(unescape(&html[start..start + len]))
