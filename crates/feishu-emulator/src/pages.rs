@@ -37,7 +37,9 @@ li code{font-size:13px;color:#1f2329}\
 li span{display:block;color:#8f959e;font-size:13px}\
 .none{color:#8f959e}\
 .redirect{color:#8f959e;font-size:13px;margin-top:16px;word-break:break-all}\
-form{display:flex;flex-direction:row-reverse;gap:12px;margin-top:24px}\
+form{display:flex;flex-direction:row-reverse;flex-wrap:wrap;gap:12px;margin-top:24px}\
+input{flex-basis:100%;order:-1;font:inherit;padding:9px 12px;border:1px solid #d0d3d6;border-radius:6px;\
+text-align:center;letter-spacing:.2em;text-transform:uppercase}\
 button{flex:1;font:inherit;padding:9px 0;border-radius:6px;cursor:pointer;border:1px solid #d0d3d6;background:#fff}\
 button.primary{background:#3370ff;border-color:#3370ff;color:#fff}\
 .error h1{color:#f54a45}\
