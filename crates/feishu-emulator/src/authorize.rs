@@ -156,23 +156,30 @@ impl AuthorizeRequest {
                 })
             }
         };
-        let listed: Vec<&str> = params
-            .get("scope")
-            .unwrap_or_default()
-            .split(' ')
-            .filter(|scope| !scope.is_empty())
-            .collect();
-        if listed.len() > MAX_SCOPES {
-            return Err(AuthorizeError::TooManyScopes(listed.len()));
-        }
+        let scopes = listed_scopes(params.get("scope")).map_err(AuthorizeError::TooManyScopes)?;
         Ok(Self {
             client_id: client_id.to_owned(),
             redirect_uri: redirect_uri.to_owned(),
-            scopes: listed.into_iter().map(str::to_owned).collect(),
+            scopes,
             state: params.get("state").map(str::to_owned),
             code_challenge,
         })
     }
+}
+
+/// The scopes a `scope` parameter asks for: space-separated, a repeat folded into one, at most 50
+/// listed (Feishu's limit; `Err` holds how many were). The device authorization endpoint reads its
+/// `scope` by the same rule.
+pub(crate) fn listed_scopes(value: Option<&str>) -> Result<BTreeSet<String>, usize> {
+    let listed: Vec<&str> = value
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|scope| !scope.is_empty())
+        .collect();
+    if listed.len() > MAX_SCOPES {
+        return Err(listed.len());
+    }
+    Ok(listed.into_iter().map(str::to_owned).collect())
 }
 
 /// `GET /open-apis/authen/v1/authorize`: the consent page, or an error page.
@@ -317,6 +324,7 @@ mod tests {
             access_token_ttl: Duration::from_secs(1),
             refresh_token_ttl: Duration::from_secs(1),
             profile: Profile::default(),
+            device: crate::config::DeviceFlow::default(),
         }
     }
 

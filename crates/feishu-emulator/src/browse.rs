@@ -2,7 +2,9 @@
 //! authorize URL, reads the consent page, presses approve (or deny), and follows the redirect back
 //! to the app the way a browser would, over HTTP or through a deep-link handler.
 //!
-//! It is what `feishu-emulator browse` runs, which tests set as `FEISHU_SIGNIN_BROWSER`.
+//! It is what `feishu-emulator browse` runs, which tests set as `FEISHU_SIGNIN_BROWSER`. For the
+//! device flow (RFC 8628) it opens `verification_uri_complete` and approves or denies instead
+//! ([`Browser::device`], `feishu-emulator browse-device`).
 
 use std::process::ExitStatus;
 use std::time::Duration;
@@ -11,6 +13,7 @@ use reqwest::header::LOCATION;
 use reqwest::{redirect, StatusCode};
 use url::Url;
 
+use crate::device_page::{self, USER_CODE_FIELD};
 use crate::pages::{self, DECISION_FIELD, TICKET_FIELD};
 
 /// The button the person presses on the consent page.
@@ -161,6 +164,64 @@ impl Browser {
         Url::parse(location).map_err(|_| BrowseError::BadLocation(location.to_owned()))
     }
 
+    /// Opens the device flow's verification page at `verification_uri_complete` (the link carries
+    /// the user code, so the form comes filled in; a page without a code is
+    /// [`BrowseError::UnexpectedPage`]) and presses approve or deny. `Ok` once the page confirms the
+    /// decision; an unknown, expired or used code is [`BrowseError::ErrorPage`].
+    pub async fn device(
+        &self,
+        verification_uri_complete: &Url,
+        decision: Decision,
+    ) -> Result<(), BrowseError> {
+        let page_url = verification_uri_complete;
+        let (status, page) = self.load(page_url).await?;
+        let Some(form) = device_page::parse_verification_form(&page)
+            .filter(|form| status == StatusCode::OK && !form.user_code.is_empty())
+        else {
+            return Err(unexpected(page_url, status, &page));
+        };
+        let action = page_url
+            .join(&form.action)
+            .map_err(|_| BrowseError::BadLocation(form.action.clone()))?;
+        tracing::debug!(action = %without_query(&action), decision = decision.value(), "submitting the device verification form");
+        let response = self
+            .client
+            .post(action.clone())
+            .form(&[
+                (TICKET_FIELD, form.ticket.as_str()),
+                (USER_CODE_FIELD, form.user_code.as_str()),
+                (DECISION_FIELD, decision.value()),
+            ])
+            .send()
+            .await
+            .map_err(|source| request_error(&action, source))?;
+        let status = response.status();
+        let page = response
+            .text()
+            .await
+            .map_err(|source| request_error(&action, source))?;
+        if status == StatusCode::OK && device_page::is_done(&page) {
+            return Ok(());
+        }
+        Err(unexpected(&action, status, &page))
+    }
+
+    /// GETs a page: its status and text.
+    async fn load(&self, url: &Url) -> Result<(StatusCode, String), BrowseError> {
+        let response = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|source| request_error(url, source))?;
+        let status = response.status();
+        let page = response
+            .text()
+            .await
+            .map_err(|source| request_error(url, source))?;
+        Ok((status, page))
+    }
+
     /// Delivers an `http(s)` redirect to the app's loopback listener, as the browser would load it,
     /// and returns the listener's status.
     pub async fn deliver(&self, callback: &Url) -> Result<StatusCode, BrowseError> {
@@ -189,6 +250,17 @@ pub async fn run_deep_link_handler(command: &str, url: &Url) -> Result<ExitStatu
             command: command.to_owned(),
             source,
         })
+}
+
+/// An error page's message, or a page that is no page of ours.
+fn unexpected(url: &Url, status: StatusCode, page: &str) -> BrowseError {
+    match pages::parse_error(page) {
+        Some(message) => BrowseError::ErrorPage(message),
+        None => BrowseError::UnexpectedPage {
+            url: without_query(url),
+            status: status.as_u16(),
+        },
+    }
 }
 
 fn request_error(url: &Url, source: reqwest::Error) -> BrowseError {

@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{App, Config};
+use crate::config::{App, Config, DeviceFlow};
 use crate::emulator::Emulator;
 use crate::profile::Profile;
 use crate::sandbox_app;
@@ -16,7 +16,8 @@ use crate::state_file::StateFile;
 ///
 /// Defaults: the sandbox app (`sandbox::APP_ID`, `sandbox::APP_SECRET`), `127.0.0.1` on a free
 /// port, access tokens for 7200 s and refresh tokens for 604800 s (Feishu's usual values), no
-/// registered redirect URI, no state file, and the sample user 张三.
+/// registered redirect URI, no state file, the sample user 张三, and the device flow on (codes for
+/// 240 s, polled every 5 s).
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct EmulatorBuilder {
@@ -29,6 +30,7 @@ pub struct EmulatorBuilder {
     port: u16,
     state_file: Option<PathBuf>,
     profile: Profile,
+    device: DeviceFlow,
 }
 
 impl Emulator {
@@ -53,6 +55,7 @@ impl Default for EmulatorBuilder {
             port: 0,
             state_file: None,
             profile: Profile::default(),
+            device: DeviceFlow::default(),
         }
     }
 }
@@ -139,6 +142,27 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Whether the app may use the device authorization grant (RFC 8628). Off, the device
+    /// authorization endpoint answers HTTP 400 `unauthorized_client`, as for an app whose device
+    /// flow is disabled: clients must fall back to the authorization code flow.
+    pub fn device_flow(mut self, enabled: bool) -> Self {
+        self.device.enabled = enabled;
+        self
+    }
+
+    /// How long a device code waits for the person's decision (`expires_in`, whole seconds).
+    pub fn device_code_ttl(mut self, ttl: Duration) -> Self {
+        self.device.code_ttl = ttl;
+        self
+    }
+
+    /// The polling interval a device code starts with (`interval`, whole seconds); each
+    /// `slow_down` adds 5 s to it.
+    pub fn device_poll_interval(mut self, interval: Duration) -> Self {
+        self.device.poll_interval = interval;
+        self
+    }
+
     /// Binds `127.0.0.1:<port>` and serves on a Tokio task until the [`Emulator`] is dropped.
     pub async fn start(self) -> io::Result<Emulator> {
         let config = Config {
@@ -149,6 +173,7 @@ impl EmulatorBuilder {
             access_token_ttl: self.access_token_ttl,
             refresh_token_ttl: self.refresh_token_ttl,
             profile: self.profile,
+            device: self.device,
         };
         let store = Store::new(self.state_file.map(StateFile::new));
         Emulator::start(config, store, self.port).await

@@ -48,6 +48,31 @@ pub(crate) struct Config {
     pub(crate) access_token_ttl: Duration,
     pub(crate) refresh_token_ttl: Duration,
     pub(crate) profile: Profile,
+    /// The device authorization grant (RFC 8628): on unless an app turned it off.
+    pub(crate) device: DeviceFlow,
+}
+
+/// The device authorization grant's settings (see `device_authorization`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DeviceFlow {
+    /// Off, the device authorization endpoint answers `unauthorized_client`: the case in which a
+    /// client must fall back to another way in.
+    pub(crate) enabled: bool,
+    /// How long a device code waits for the person (`expires_in`).
+    pub(crate) code_ttl: Duration,
+    /// The polling interval a device code starts with (`interval`).
+    pub(crate) poll_interval: Duration,
+}
+
+impl Default for DeviceFlow {
+    /// The values the official CLI assumes when the answer omits them: 240 s and 5 s.
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            code_ttl: Duration::from_secs(240),
+            poll_interval: Duration::from_secs(5),
+        }
+    }
 }
 
 impl Config {
@@ -102,6 +127,7 @@ mod tests {
             access_token_ttl: Duration::from_secs(1),
             refresh_token_ttl: Duration::from_secs(1),
             profile: Profile::default(),
+            device: DeviceFlow::default(),
         }
     }
 

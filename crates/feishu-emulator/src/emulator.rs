@@ -48,7 +48,7 @@ impl Emulator {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
         let base_url = Url::parse(&format!("http://{addr}/")).map_err(io::Error::other)?;
-        let shared = Arc::new(Shared::new(config, store));
+        let shared = Arc::new(Shared::new(config, store, base_url.clone()));
         let router = server::router(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

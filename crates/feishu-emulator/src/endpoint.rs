@@ -14,20 +14,31 @@ pub enum Endpoint {
     /// Feishu's public pages; the official Lark CLI (larksuite/cli, `internal/auth/revoke.go`)
     /// calls it.
     Revoke,
+    /// `POST /oauth/v1/device_authorization` on the accounts host: the device authorization
+    /// grant's first step (RFC 8628 §3.1). Not on Feishu's public pages; the official Lark CLI
+    /// uses it.
+    DeviceAuthorization,
 }
 
 impl Endpoint {
     /// Every endpoint, in [`Endpoint::index`] order.
-    pub(crate) const ALL: [Self; 4] = [Self::Authorize, Self::Token, Self::UserInfo, Self::Revoke];
+    pub(crate) const ALL: [Self; 5] = [
+        Self::Authorize,
+        Self::Token,
+        Self::UserInfo,
+        Self::Revoke,
+        Self::DeviceAuthorization,
+    ];
 
     /// The request path. One origin stands for both the `accounts` and the `open` host: their
-    /// paths do not overlap (revocation is the one path outside `/open-apis`).
+    /// paths do not overlap (revocation and the device flow are the paths outside `/open-apis`).
     pub(crate) const fn path(self) -> &'static str {
         match self {
             Self::Authorize => "/open-apis/authen/v1/authorize",
             Self::Token => "/open-apis/authen/v2/oauth/token",
             Self::UserInfo => "/open-apis/authen/v1/user_info",
             Self::Revoke => "/oauth/v1/revoke",
+            Self::DeviceAuthorization => "/oauth/v1/device_authorization",
         }
     }
 
@@ -38,6 +49,7 @@ impl Endpoint {
             Self::Token => 1,
             Self::UserInfo => 2,
             Self::Revoke => 3,
+            Self::DeviceAuthorization => 4,
         }
     }
 }

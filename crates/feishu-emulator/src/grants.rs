@@ -1,9 +1,10 @@
-//! The token endpoint's two grants, applied to the store: exchanging an authorization code and
+//! The token endpoint's two Feishu grants, applied to the store: exchanging an authorization code and
 //! refreshing. This is where Feishu's rules live: single-use 5-minute codes, an exact
 //! `redirect_uri`, PKCE, scope narrowing that never accumulates, a refresh token only with
 //! `offline_access`, and single-use refresh tokens that rotate while the old access token keeps
 //! working for one more minute. Every token records the grant (sign-in) it stems from, so that a
-//! revocation can end the whole grant (see `revocation`).
+//! revocation can end the whole grant (see `revocation`). The device grant (`device_grant`) mints
+//! its tokens with the same [`issue`].
 
 use std::collections::BTreeSet;
 
@@ -48,13 +49,13 @@ pub(crate) struct TokenRefresh {
 
 /// Whom new tokens are issued for, and from what.
 #[derive(Debug)]
-struct Origin {
-    client_id: String,
+pub(crate) struct Origin {
+    pub(crate) client_id: String,
     /// What the user granted (the most a refresh may ask for).
-    granted: BTreeSet<String>,
-    authorized_at: Millis,
+    pub(crate) granted: BTreeSet<String>,
+    pub(crate) authorized_at: Millis,
     /// The grant the tokens belong to: see [`RefreshTokenRecord::grant`].
-    grant: Option<String>,
+    pub(crate) grant: Option<String>,
 }
 
 /// The success body, field for field as the token page shows it.
@@ -198,7 +199,7 @@ pub(crate) fn authorization_ends(authorized_at: Millis) -> Millis {
 
 /// The scopes the new access token carries: all granted ones, or the requested subset (20068 if a
 /// scope was never granted). Narrowing starts from the grant every time, so it does not accumulate.
-fn narrow(
+pub(crate) fn narrow(
     granted: &BTreeSet<String>,
     requested: Option<&BTreeSet<String>>,
 ) -> Result<BTreeSet<String>, ErrorCode> {
@@ -210,7 +211,7 @@ fn narrow(
 }
 
 /// Mints and records an access token, and a refresh token when `offline_access` is among `scopes`.
-fn issue(
+pub(crate) fn issue(
     data: &mut StoreData,
     now: Millis,
     lifetimes: Lifetimes,

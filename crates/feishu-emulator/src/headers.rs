@@ -1,9 +1,11 @@
 //! What the handlers read from request headers: the body's media type, and whether the client
-//! authenticated with HTTP Basic. The token and the revocation endpoints both need them; here they
-//! are written once.
+//! authenticated with HTTP Basic (and as whom). The token, revocation and device authorization
+//! endpoints need them; here they are written once.
 
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::HeaderMap;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 
 /// The `Content-Type`'s essence, lower-cased, without parameters (`application/json` for
 /// `Application/JSON; charset=utf-8`).
@@ -26,6 +28,24 @@ pub(crate) fn sends_basic_auth(headers: &HeaderMap) -> bool {
                 .get(..6)
                 .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic "))
         })
+}
+
+/// The `client_id` and `client_secret` of an HTTP Basic header (RFC 7617), if there is exactly
+/// one that decodes. The official Lark CLI sends them as Go's `SetBasicAuth` does: not
+/// form-encoded first, so none is decoded here.
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let value = values.next()?.to_str().ok()?;
+    if values.next().is_some() {
+        return None;
+    }
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(encoded.trim()).ok()?;
+    let (id, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
 }
 
 #[cfg(test)]
@@ -59,5 +79,19 @@ mod tests {
         let mut with_bearer = HeaderMap::new();
         with_bearer.insert(AUTHORIZATION, HeaderValue::from_static("Bearer x"));
         assert!(!sends_basic_auth(&with_bearer));
+        assert_eq!(basic_credentials(&with_bearer), None);
+    }
+
+    #[test]
+    fn basic_credentials_are_decoded() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("Basic Y2xpOnNlY3JldA=="),
+        );
+        assert_eq!(
+            basic_credentials(&headers),
+            Some(("cli".to_owned(), "secret".to_owned()))
+        );
     }
 }

@@ -9,6 +9,8 @@
 //! | `POST /open-apis/authen/v2/oauth/token` | 获取 / 刷新 user_access_token (JSON or form body) |
 //! | `GET /open-apis/authen/v1/user_info` | 获取用户信息 |
 //! | `POST /oauth/v1/revoke` | none: token revocation (RFC 7009), as the official Lark CLI calls it |
+//! | `POST /oauth/v1/device_authorization` | none: the device authorization grant (RFC 8628), as the official Lark CLI uses it |
+//! | `GET`/`POST /oauth/v1/device/verify` | none: the page where the person approves a device's code |
 //!
 //! It is strict where Feishu is: exact registered redirect URIs (an unregistered one shows error
 //! 20029 and never redirects), single-use authorization codes valid 5 minutes, PKCE (`plain` when no
@@ -43,6 +45,10 @@ pub mod browse;
 mod builder;
 mod clock;
 mod config;
+mod device_authorization;
+mod device_grant;
+mod device_page;
+mod device_verify;
 mod emulator;
 mod endpoint;
 mod errors;
@@ -66,6 +72,7 @@ mod shared;
 mod state;
 mod state_file;
 mod token;
+mod user_code;
 mod user_info;
 
 mod authorize;

@@ -1,4 +1,5 @@
-//! `feishu-emulator`: run the emulator (`serve`), or act as the person at the browser (`browse`).
+//! `feishu-emulator`: run the emulator (`serve`), or act as the person at the browser (`browse`;
+//! `browse-device` for the device flow's verification page).
 
 use std::io::{self, Write as _};
 use std::path::PathBuf;
@@ -28,6 +29,9 @@ enum Command {
     Serve(ServeArgs),
     /// Act as a person at a browser: open an authorize URL, approve (or deny), follow the redirect.
     Browse(BrowseArgs),
+    /// Act as a person approving a device (RFC 8628): open verification_uri_complete, approve (or
+    /// deny).
+    BrowseDevice(BrowseDeviceArgs),
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +74,18 @@ struct BrowseArgs {
     url: Url,
 }
 
+#[derive(Debug, Args)]
+struct BrowseDeviceArgs {
+    /// Press "deny" instead of "approve".
+    #[arg(long)]
+    deny: bool,
+    /// Wait this long before opening the URL, like a person reaching for their phone.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    delay_ms: u64,
+    /// The verification_uri_complete the device shows (it carries the user code).
+    url: Url,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -82,6 +98,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Browse(args) => browse(args).await,
+        Command::BrowseDevice(args) => browse_device(args).await,
     };
     match outcome {
         Ok(code) => code,
@@ -180,4 +197,26 @@ async fn browse(args: BrowseArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn browse_device(args: BrowseDeviceArgs) -> Result<ExitCode, String> {
+    if args.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(args.delay_ms)).await;
+    }
+    let decision = if args.deny {
+        Decision::Deny
+    } else {
+        Decision::Approve
+    };
+    let browser = Browser::new().map_err(|err| err.to_string())?;
+    browser
+        .device(&args.url, decision)
+        .await
+        .map_err(|err| err.to_string())?;
+    let _ = writeln!(
+        io::stdout(),
+        "{}",
+        if args.deny { "denied" } else { "approved" }
+    );
+    Ok(ExitCode::SUCCESS)
 }

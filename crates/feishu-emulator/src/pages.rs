@@ -1,4 +1,5 @@
-//! The HTML pages a browser shows: the consent page and the error page. Self-contained (inline CSS,
+//! The HTML pages a browser shows: the consent page and the error page (the device flow's
+//! verification page is `device_page`, built from the same parts). Self-contained (inline CSS,
 //! a `data:` avatar, no script, no external resource), with everything echoed escaped.
 //!
 //! The `browse` stand-in reads these pages back, so the few markers it relies on (the form's
@@ -36,7 +37,9 @@ li code{font-size:13px;color:#1f2329}\
 li span{display:block;color:#8f959e;font-size:13px}\
 .none{color:#8f959e}\
 .redirect{color:#8f959e;font-size:13px;margin-top:16px;word-break:break-all}\
-form{display:flex;flex-direction:row-reverse;gap:12px;margin-top:24px}\
+form{display:flex;flex-direction:row-reverse;flex-wrap:wrap;gap:12px;margin-top:24px}\
+input{flex-basis:100%;order:-1;font:inherit;padding:9px 12px;border:1px solid #d0d3d6;border-radius:6px;\
+text-align:center;letter-spacing:.2em;text-transform:uppercase}\
 button{flex:1;font:inherit;padding:9px 0;border-radius:6px;cursor:pointer;border:1px solid #d0d3d6;background:#fff}\
 button.primary{background:#3370ff;border-color:#3370ff;color:#fff}\
 .error h1{color:#f54a45}\
@@ -99,7 +102,7 @@ pub(crate) fn consent(page: &Consent<'_>) -> String {
     document("授权登录 · Feishu emulator", "", &body)
 }
 
-fn push_scopes(body: &mut String, scopes: &[&str]) {
+pub(crate) fn push_scopes(body: &mut String, scopes: &[&str]) {
     if scopes.is_empty() {
         body.push_str(r#"<p class="none">仅基本信息 · Basic profile only</p>"#);
         return;
@@ -142,7 +145,8 @@ pub(crate) fn error(code: Option<u32>, title: &str, detail: &str) -> String {
     document(title, "error", &body)
 }
 
-fn document(title: &str, class: &str, body: &str) -> String {
+/// The page around `body`: the shared head, style and brand line.
+pub(crate) fn document(title: &str, class: &str, body: &str) -> String {
     format!(
         concat!(
             "<!DOCTYPE html>\n",
@@ -189,7 +193,7 @@ pub(crate) fn parse_error(html: &str) -> Option<String> {
 }
 
 /// The value of the double-quoted attribute that `prefix` opens.
-fn attribute_after(html: &str, prefix: &str) -> Option<String> {
+pub(crate) fn attribute_after(html: &str, prefix: &str) -> Option<String> {
     let start = html.find(prefix)? + prefix.len();
     let len = html[start..].find('"')?;
     Some(unescape(&html[start..start + len]))

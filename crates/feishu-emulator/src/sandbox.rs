@@ -8,6 +8,7 @@
 //! The sandbox app's credentials are defined in `sandbox_app` (the builder's defaults) and
 //! re-exported here.
 
+use std::time::Duration;
 use std::{io, path::Path};
 
 use crate::builder::EmulatorBuilder;
@@ -22,13 +23,20 @@ pub const DEEP_LINK_REDIRECT_URI: &str = "dev.feishu-signin.app:/callback";
 /// The state file's name in the data directory.
 pub const STATE_FILE_NAME: &str = "sandbox-emulator.json";
 
-/// The sandbox's emulator settings: the sandbox app, any loopback redirect and the deep link.
+/// How often the sandbox's device codes may be polled: shorter than Feishu's 5 s, so that a
+/// device sign-in in the sandbox ends soon after the approval.
+pub const DEVICE_POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The sandbox's emulator settings: the sandbox app, any loopback redirect, the deep link, and the
+/// device flow on with a 2-second poll interval.
 pub fn builder() -> EmulatorBuilder {
     Emulator::builder()
         .app_id(APP_ID)
         .app_secret(APP_SECRET)
         .allow_any_loopback_redirect(true)
         .redirect_uri(DEEP_LINK_REDIRECT_URI)
+        .device_flow(true)
+        .device_poll_interval(DEVICE_POLL_INTERVAL)
 }
 
 /// Starts the sandbox emulator, sharing its grants through `data_dir`.

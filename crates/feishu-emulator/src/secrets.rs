@@ -22,6 +22,12 @@ pub(crate) fn authorization_code() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 48]>())
 }
 
+/// A device code (RFC 8628): the device's secret handle on its pending authorization, 64
+/// characters like an authorization code.
+pub(crate) fn device_code() -> String {
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 48]>())
+}
+
 /// A consent ticket: names one pending authorize request between the page and the decision.
 pub(crate) fn ticket() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())

@@ -1,5 +1,5 @@
 //! The HTTP routes. One server answers for both of Feishu's hosts (`accounts.feishu.cn` serves the
-//! authorize page and revocation, `open.feishu.cn` the APIs): their paths do not overlap.
+//! authorize page, revocation and the device flow, `open.feishu.cn` the APIs): their paths do not overlap.
 //!
 //! The router depends on the handlers; the handlers depend only on the state they share (`shared`),
 //! not on this module.
@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::endpoint::Endpoint;
 use crate::responses;
 use crate::shared::Shared;
-use crate::{authorize, revoke, token, user_info};
+use crate::{authorize, device_authorization, device_verify, revoke, token, user_info};
 
 /// Every route the emulator serves.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -25,6 +25,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(Endpoint::Token.path(), post(token::token))
         .route(Endpoint::UserInfo.path(), get(user_info::user_info))
         .route(Endpoint::Revoke.path(), post(revoke::revoke))
+        .route(
+            Endpoint::DeviceAuthorization.path(),
+            post(device_authorization::device_authorization),
+        )
+        .route(
+            device_verify::VERIFY_PATH,
+            get(device_verify::page).post(device_verify::decision),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared)

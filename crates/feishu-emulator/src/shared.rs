@@ -8,6 +8,8 @@ use std::io;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
+use url::Url;
+
 use crate::clock::{Clock, Millis};
 use crate::config::Config;
 use crate::faults::Faults;
@@ -18,6 +20,8 @@ use crate::state::{Store, StoreData};
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
+    /// `http://127.0.0.1:<port>/`: the device flow's answers name the verification page under it.
+    pub(crate) base_url: Url,
     pub(crate) store: Store,
     pub(crate) faults: Faults,
     pub(crate) clock: Clock,
@@ -33,9 +37,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, store: Store) -> Self {
+    pub(crate) fn new(config: Config, store: Store, base_url: Url) -> Self {
         Self {
             config,
+            base_url,
             store,
             faults: Faults::default(),
             clock: Clock::default(),

@@ -15,7 +15,8 @@ use crate::clock::Millis;
 use crate::pkce::CodeChallenge;
 use crate::state_file::{Locked, StateFile};
 
-/// How long a used or expired code is remembered, so that it answers 20065/20004 rather than 20003.
+/// How long a used or expired code is remembered, so that it answers 20065/20004 rather than 20003
+/// (and a device code `expired_token` rather than `invalid_grant`).
 const CODE_RETENTION: Millis = 60 * 60 * 1000;
 /// How long a dead token is remembered, so that it answers "expired"/"used" rather than "invalid".
 const TOKEN_RETENTION: Millis = 24 * 60 * 60 * 1000;
@@ -35,6 +36,46 @@ pub(crate) struct StoreData {
     pub(crate) access_tokens: BTreeMap<String, AccessTokenRecord>,
     /// Refresh tokens, by fingerprint.
     pub(crate) refresh_tokens: BTreeMap<String, RefreshTokenRecord>,
+    /// Device codes (RFC 8628), by fingerprint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) device_codes: BTreeMap<String, DeviceCodeRecord>,
+    /// Verification pages shown and not yet submitted, by ticket fingerprint: their expiry.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) device_tickets: BTreeMap<String, Millis>,
+}
+
+/// A device code (RFC 8628) and where it is in its life.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct DeviceCodeRecord {
+    pub(crate) client_id: String,
+    /// The scopes the device asked for.
+    pub(crate) scopes: BTreeSet<String>,
+    /// The fingerprint of the user code, normalised (upper case, no dash).
+    pub(crate) user_code: String,
+    pub(crate) expires_at: Millis,
+    /// The current polling interval: it grows by 5 s with each `slow_down`.
+    pub(crate) interval: Millis,
+    pub(crate) last_poll: Option<Millis>,
+    pub(crate) status: DeviceStatus,
+    /// Once approved: every scope the user has granted the app (cumulative, as at authorize).
+    #[serde(default)]
+    pub(crate) granted: BTreeSet<String>,
+    /// Once approved: when.
+    #[serde(default)]
+    pub(crate) authorized_at: Millis,
+}
+
+/// Where a device code is in its single-use life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum DeviceStatus {
+    /// Waiting for the person (`authorization_pending`).
+    Pending,
+    Approved,
+    /// The person pressed deny (`access_denied`).
+    Denied,
+    /// Exchanged for tokens (`invalid_grant` from then on).
+    Exchanged,
 }
 
 /// A valid authorize request, shown to the user as the consent page.
@@ -123,6 +164,10 @@ impl StoreData {
         });
         self.refresh_tokens
             .retain(|_, token| now < token.expires_at.saturating_add(TOKEN_RETENTION));
+        self.device_codes
+            .retain(|_, device| now < device.expires_at.saturating_add(CODE_RETENTION));
+        self.device_tickets
+            .retain(|_, expires_at| now < *expires_at);
     }
 }
 

@@ -1,5 +1,5 @@
 //! `POST /open-apis/authen/v2/oauth/token`: reading the request and authenticating the app; the
-//! grants themselves are in [`crate::grants`].
+//! grants themselves are in [`crate::grants`] and, for the device code (RFC 8628), `device_grant`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -8,8 +8,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use serde_json::json;
 
 use crate::clock::millis;
+use crate::device_grant::{self, DevicePoll, PollError};
 use crate::endpoint::Endpoint;
 use crate::errors::ErrorCode;
 use crate::grants::{self, CodeExchange, Lifetimes, TokenRefresh, TokenResponse};
@@ -18,11 +20,52 @@ use crate::params::Params;
 use crate::responses;
 use crate::shared::Shared;
 
-/// The two grant types the endpoint supports.
+/// The grant types the endpoint supports.
 #[derive(Clone, Copy, Debug)]
 enum GrantType {
     AuthorizationCode,
     RefreshToken,
+    /// RFC 8628 §3.4, not on Feishu's pages: see `device_grant`.
+    DeviceCode,
+}
+
+/// RFC 8628's `grant_type`.
+const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// Why the endpoint gives no tokens: a Feishu error, or a device poll's RFC 8628 answer (which
+/// carries no `code`, see [`PollError`]).
+#[derive(Debug)]
+enum Refusal {
+    Feishu(ErrorCode),
+    Device(PollError),
+}
+
+impl From<ErrorCode> for Refusal {
+    fn from(code: ErrorCode) -> Self {
+        Self::Feishu(code)
+    }
+}
+
+impl Refusal {
+    fn response(&self) -> Response {
+        match self {
+            Self::Feishu(code) | Self::Device(PollError::Feishu(code)) => {
+                tracing::info!(
+                    code = code.0,
+                    reason = code.description(),
+                    "token request refused"
+                );
+                responses::oauth_error(*code)
+            }
+            Self::Device(poll) => {
+                tracing::info!(error = poll.error(), "device poll answered without tokens");
+                responses::json(
+                    StatusCode::BAD_REQUEST,
+                    &json!({ "error": poll.error(), "error_description": poll.description() }),
+                )
+            }
+        }
+    }
 }
 
 /// The token endpoint.
@@ -40,14 +83,7 @@ pub(crate) async fn token(
     }
     match grant(&shared, &headers, &body).await {
         Ok(response) => responses::json(StatusCode::OK, &response),
-        Err(code) => {
-            tracing::info!(
-                code = code.0,
-                reason = code.description(),
-                "token request refused"
-            );
-            responses::oauth_error(code)
-        }
+        Err(refusal) => refusal.response(),
     }
 }
 
@@ -55,26 +91,27 @@ async fn grant(
     shared: &Arc<Shared>,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<TokenResponse, ErrorCode> {
+) -> Result<TokenResponse, Refusal> {
     let params = read_body(headers, body)?;
     let grant_type = match params.get("grant_type") {
         Some("authorization_code") => GrantType::AuthorizationCode,
         Some("refresh_token") => GrantType::RefreshToken,
-        Some(_) => return Err(ErrorCode::UNSUPPORTED_GRANT_TYPE),
-        None => return Err(ErrorCode::MISSING_PARAMETER),
+        Some(DEVICE_CODE_GRANT) => GrantType::DeviceCode,
+        Some(_) => return Err(ErrorCode::UNSUPPORTED_GRANT_TYPE.into()),
+        None => return Err(ErrorCode::MISSING_PARAMETER.into()),
     };
     let client_id = required(&params, "client_id")?.to_owned();
     let client_secret = required(&params, "client_secret")?;
     // Feishu refuses an HTTP Basic header beside the body's credentials (20070).
     if sends_basic_auth(headers) {
-        return Err(ErrorCode::MULTIPLE_AUTH_METHODS);
+        return Err(ErrorCode::MULTIPLE_AUTH_METHODS.into());
     }
     let app = shared
         .config
         .app(&client_id)
         .ok_or(ErrorCode::APP_NOT_FOUND)?;
     if !app.secret_matches(client_secret) {
-        return Err(ErrorCode::INVALID_CLIENT_SECRET);
+        return Err(ErrorCode::INVALID_CLIENT_SECRET.into());
     }
     let scope = grants::parse_scope(params.get("scope"))?;
     let lifetimes = Lifetimes {
@@ -114,6 +151,21 @@ async fn grant(
             shared.refreshes.fetch_add(1, Ordering::Relaxed);
             shared.remember_issued(&response);
             tracing::info!(scope = %response.scope, "token refreshed");
+            Ok(response)
+        }
+        GrantType::DeviceCode => {
+            let request = DevicePoll {
+                client_id,
+                device_code: required(&params, "device_code")?.to_owned(),
+                scope,
+            };
+            let response = shared
+                .transact(move |data, now| device_grant::poll(data, now, lifetimes, &request))
+                .await
+                .map_err(|err| store_failure(&err))?
+                .map_err(Refusal::Device)?;
+            shared.remember_issued(&response);
+            tracing::info!(scope = %response.scope, refresh_token = response.refresh_token.is_some(), "device code exchanged");
             Ok(response)
         }
     }

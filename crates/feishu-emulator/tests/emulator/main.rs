@@ -6,6 +6,7 @@
 mod browse;
 mod common;
 mod consent;
+mod device;
 mod faults;
 mod refresh;
 mod revoke;
