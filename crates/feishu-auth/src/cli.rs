@@ -20,10 +20,26 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// A way to sign in (`login --method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// The system browser on this machine, back through the loopback redirect.
+    Browser,
+    /// A code to approve on another device: scan the QR code with the Feishu app on your phone,
+    /// or type the code in any browser (the device flow).
+    Device,
+    /// Open the sign-in URL on any machine, then paste back the address the browser ended on.
+    Paste,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign in through the browser (OAuth 2.0 + PKCE) and save the session.
+    /// Sign in (the browser, a code for your phone, or a pasted redirect) and save the session.
     Login {
+        /// How to sign in; by default the browser in a graphical session, else a code for your
+        /// phone (the device flow), else pasting the redirect.
+        #[arg(long, value_enum, value_name = "METHOD")]
+        method: Option<Method>,
         /// Print the sign-in URL instead of opening a browser.
         #[arg(long)]
         no_browser: bool,

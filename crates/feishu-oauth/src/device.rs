@@ -99,12 +99,12 @@ impl FeishuClient {
         if !(200..300).contains(&status) {
             let said = rfc_error(&json)
                 .map(|(error, description)| match description {
-                    Some(d) => format!("`{error}`: {d}"),
-                    None => format!("`{error}`"),
+                    Some(d) => format!(", `{error}`: {d}"),
+                    None => format!(", `{error}`"),
                 })
-                .unwrap_or_else(|| "no error named".to_owned());
+                .unwrap_or_default();
             return Err(Error::DeviceFlowUnavailable {
-                reason: format!("the device authorization endpoint answered HTTP {status} ({said})"),
+                reason: format!("the device authorization endpoint answered HTTP {status}{said}"),
             });
         }
         let answer = parse_authorization(&json, requested_at)

@@ -2,7 +2,7 @@
 //! steps told on stderr.
 
 use std::{
-    io::Write as _,
+    io::{IsTerminal as _, Write as _},
     net::{IpAddr, Ipv4Addr, SocketAddr},
     sync::{Mutex, MutexGuard, PoisonError},
     time::Duration,
@@ -12,20 +12,28 @@ use feishu_oauth::{
     signin::{
         self, CallbackSource, FlowSlot, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage,
     },
-    Account, CallbackRoute, Error, Language, RedirectUri,
+    Account, CallbackRoute, Error, Language, RedirectUri, Session,
 };
+use tokio::io::AsyncBufReadExt as _;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::{failure::Outcome, view};
+use crate::{cli::Method, failure::Outcome, local_time, view};
 
-/// Runs the sign-in.
-pub async fn run(
-    account: &Account,
-    no_browser: bool,
-    timeout_secs: u64,
-    scopes: &[String],
-) -> Outcome {
+/// What the person asked for on the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked {
+    /// `--method`.
+    pub method: Option<Method>,
+    /// `--no-browser`.
+    pub no_browser: bool,
+    /// `--timeout`.
+    pub timeout_secs: u64,
+}
+
+/// Runs the sign-in the way chosen (see [`choose`]), said in one line first. A device flow that
+/// was chosen for the person, and that the app turns out not to have, falls back to pasting.
+pub async fn run(account: &Account, asked: Asked, scopes: &[String]) -> Outcome {
     let configured = &account.config().redirect_uri;
     if configured.route() == CallbackRoute::DeepLink {
         return Err(Error::config(
@@ -34,33 +42,22 @@ pub async fn run(
         )
         .into());
     }
-    let terminal = Terminal {
-        no_browser,
-        ssh: in_ssh_session(),
-        sandbox: account.is_sandbox(),
-        timeout_secs,
-        url: Mutex::default(),
-        ssh_advice: Mutex::default(),
-    };
-    let slot = FlowSlot::default();
-    let request = SignInRequest {
-        account,
-        // No `--scope`: the configured scopes.
-        scopes: (!scopes.is_empty()).then(|| scopes.to_vec()),
-        timeout: Duration::from_secs(timeout_secs),
-        slot: &slot,
-        flow: slot.next_id(),
-        language: Language::from_env(),
-    };
-    // Ctrl-C cancels while the browser is awaited; once the callback is in, the sign-in
-    // completes (its code is spent), so it ends saved or with an error, never half done.
-    let signing_in = signin::run(request, CallbackSource::Loopback, &terminal, &terminal);
-    tokio::pin!(signing_in);
-    let session = loop {
-        tokio::select! {
-            outcome = &mut signing_in => break outcome?,
-            _ = tokio::signal::ctrl_c() => slot.cancel(),
+    let (method, why) = choose(asked, account.config().browser.is_some(), |var| {
+        std::env::var(var).ok().filter(|v| !v.is_empty())
+    });
+    eprintln!(
+        "Signing in {}: {why}. (`--method browser|device|paste` chooses another way.)",
+        method_words(method)
+    );
+    let session = match sign_in(account, asked, scopes, method).await {
+        Err(e @ Error::DeviceFlowUnavailable { .. }) if asked.method.is_none() => {
+            eprintln!(
+                "{} Signing in by pasting the redirect instead.",
+                view::sentence(&e.to_string())
+            );
+            sign_in(account, asked, scopes, Method::Paste).await?
         }
+        outcome => outcome?,
     };
     writeln!(
         std::io::stdout(),
@@ -75,10 +72,138 @@ pub async fn run(
     Ok(())
 }
 
+/// The way in, and why: `--method` when given; the browser when `--no-browser` or a browser
+/// command (`FEISHU_SIGNIN_BROWSER`) says so; the device flow in an SSH session or where there
+/// is no graphical session; else the browser. `env` reads a variable (empty counts as unset).
+pub fn choose(
+    asked: Asked,
+    browser_configured: bool,
+    env: impl Fn(&str) -> Option<String>,
+) -> (Method, String) {
+    if let Some(method) = asked.method {
+        return (method, "as `--method` asked".into());
+    }
+    if asked.no_browser {
+        return (Method::Browser, "`--no-browser` prints the URL to open".into());
+    }
+    if browser_configured {
+        return (
+            Method::Browser,
+            "a browser command is configured (FEISHU_SIGNIN_BROWSER)".into(),
+        );
+    }
+    if let Some(var) = ["SSH_CONNECTION", "SSH_TTY"].into_iter().find(|v| env(v).is_some()) {
+        return (
+            Method::Device,
+            format!("this is an SSH session ({var} is set), so your browser is on another machine"),
+        );
+    }
+    if env("DISPLAY").is_none() && env("WAYLAND_DISPLAY").is_none() {
+        return (
+            Method::Device,
+            "there is no graphical session here (neither DISPLAY nor WAYLAND_DISPLAY is set)".into(),
+        );
+    }
+    (Method::Browser, "a graphical session is here".into())
+}
+
+fn method_words(method: Method) -> &'static str {
+    match method {
+        Method::Browser => "with the browser",
+        Method::Device => "with a code for your phone (the device flow)",
+        Method::Paste => "by pasting the redirect",
+    }
+}
+
+/// One sign-in the way given. Ctrl-C cancels while the person is awaited; once the callback
+/// (or the grant) is in, the sign-in completes, so it ends saved or with an error, never half
+/// done. For a paste, each line on standard input is offered to the sign-in until one is its
+/// callback.
+async fn sign_in(
+    account: &Account,
+    asked: Asked,
+    scopes: &[String],
+    method: Method,
+) -> Result<Session, Error> {
+    let countdown = method == Method::Device && std::io::stderr().is_terminal();
+    let terminal = Terminal {
+        method,
+        no_browser: asked.no_browser || method != Method::Browser,
+        ssh: in_ssh_session(),
+        sandbox: account.is_sandbox(),
+        timeout_secs: asked.timeout_secs,
+        url: Mutex::default(),
+        ssh_advice: Mutex::default(),
+        deadline: Mutex::default(),
+    };
+    let slot = FlowSlot::default();
+    let request = SignInRequest {
+        account,
+        // No `--scope`: the configured scopes.
+        scopes: (!scopes.is_empty()).then(|| scopes.to_vec()),
+        timeout: Duration::from_secs(asked.timeout_secs),
+        slot: &slot,
+        flow: slot.next_id(),
+        language: Language::from_env(),
+    };
+    let source = match method {
+        Method::Browser => CallbackSource::Loopback,
+        Method::Device => CallbackSource::Device,
+        Method::Paste => CallbackSource::Paste,
+    };
+    let signing_in = signin::run(request, source, &terminal, &terminal);
+    tokio::pin!(signing_in);
+    let mut pasted = (method == Method::Paste)
+        .then(|| tokio::io::BufReader::new(tokio::io::stdin()).lines());
+    let mut input_ended = false;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut signing_in => break outcome,
+            _ = tokio::signal::ctrl_c() => slot.cancel(),
+            line = next_line(&mut pasted) => match line {
+                Some(line) if line.trim().is_empty() => {}
+                Some(line) => match slot.deliver_pasted(&line) {
+                    Ok(()) => eprintln!("Got it."),
+                    Err(e) => eprintln!("{} Paste it again:", view::sentence(&e.to_string())),
+                },
+                None => {
+                    pasted = None;
+                    input_ended = true;
+                    slot.cancel();
+                }
+            },
+            _ = tick.tick(), if countdown => terminal.draw_countdown(),
+        }
+    };
+    if countdown {
+        eprintln!();
+    }
+    match outcome {
+        Err(Error::Cancelled) if input_ended => Err(Error::config(
+            "paste",
+            "standard input ended before the address the browser ended on was pasted",
+        )),
+        outcome => outcome,
+    }
+}
+
+/// The next line of standard input while a paste is awaited; never, otherwise. `None`: the
+/// input ended (or could not be read).
+async fn next_line(
+    lines: &mut Option<tokio::io::Lines<tokio::io::BufReader<tokio::io::Stdin>>>,
+) -> Option<String> {
+    match lines {
+        Some(lines) => lines.next_line().await.ok().flatten(),
+        None => std::future::pending().await,
+    }
+}
+
 /// The terminal: opens the system browser (unless `--no-browser`) and tells each step on stderr.
 /// The authorize URL is printed whatever happens, so a browser that does not open (or one on
 /// another machine) can still be used.
 struct Terminal {
+    method: Method,
     no_browser: bool,
     /// Whether this runs in an SSH session, where the person's browser is on another machine.
     ssh: bool,
@@ -88,9 +213,19 @@ struct Terminal {
     url: Mutex<Option<String>>,
     /// In an SSH session, how to reach the loopback redirect from the person's own computer.
     ssh_advice: Mutex<Option<String>>,
+    /// When the device code expires, once issued.
+    deadline: Mutex<Option<OffsetDateTime>>,
 }
 
 impl Terminal {
+    /// Rewrites the countdown line (at a terminal, while a device code waits).
+    fn draw_countdown(&self) {
+        if let Some(deadline) = *lock(&self.deadline) {
+            let left = (deadline - OffsetDateTime::now_utc()).whole_seconds().max(0);
+            eprint!("\r  The code expires in {}:{:02} ", left / 60, left % 60);
+        }
+    }
+
     fn tell_ssh_advice(&self) {
         if let Some(advice) = lock(&self.ssh_advice).as_deref() {
             eprintln!("{advice}");
@@ -180,6 +315,15 @@ impl ProgressSink for Terminal {
                         "Sandbox: signing in to a local Feishu emulator (no App ID configured)."
                     );
                 }
+                if self.method == Method::Paste {
+                    eprintln!(
+                        "Open this URL in a browser on any computer and sign in:\n\n  {authorize_url}\n\n\
+                         At the end the browser goes to {redirect_uri}?code=…, a page that will not load \
+                         there: that is expected. Copy the whole address from its address bar (or \
+                         just the part after `?`) and paste it here:"
+                    );
+                    return;
+                }
                 if self.no_browser {
                     eprintln!("Open this URL in a browser to sign in:\n\n  {authorize_url}\n");
                 }
@@ -191,6 +335,25 @@ impl ProgressSink for Terminal {
                 if self.no_browser {
                     self.tell_ssh_advice();
                 }
+            }
+            Stage::DeviceCode {
+                user_code,
+                verification_uri,
+                verification_uri_complete,
+                expires_at,
+            } => {
+                if self.sandbox {
+                    eprintln!(
+                        "Sandbox: signing in to a local Feishu emulator (no App ID configured)."
+                    );
+                }
+                *lock(&self.deadline) = Some(*expires_at);
+                let qr = feishu_oauth::qr::terminal(verification_uri_complete.as_str())
+                    .unwrap_or_default();
+                eprintln!(
+                    "Scan this QR code with the Feishu app on your phone:\n\n{qr}\n\
+                     Or open {verification_uri} in any browser and enter the code:  {user_code}\n"
+                );
             }
             Stage::BrowserOpened => eprintln!(
                 "Opened the browser to sign in. If it did not open, visit:\n\n  {}\n",
@@ -204,10 +367,17 @@ impl ProgressSink for Terminal {
                 );
                 self.tell_ssh_advice();
             }
-            Stage::Waiting => eprintln!(
-                "Waiting for the browser (up to {} s; Ctrl-C to cancel)…",
-                self.timeout_secs
-            ),
+            Stage::Waiting => match self.method {
+                Method::Browser => eprintln!(
+                    "Waiting for the browser (up to {} s; Ctrl-C to cancel)…",
+                    self.timeout_secs
+                ),
+                Method::Device => eprintln!(
+                    "Waiting for you to approve (until {}; Ctrl-C to cancel)…",
+                    local_time::format(progress.deadline)
+                ),
+                Method::Paste => {}
+            },
             _ => {}
         }
     }

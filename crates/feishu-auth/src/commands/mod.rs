@@ -27,10 +27,18 @@ pub async fn run(cli: Cli) -> Outcome {
             for_app: Some(data_dir),
         } => Ok(emulator::run_for_app(port, &data_dir).await?),
         Command::Login {
+            method,
             no_browser,
             timeout,
             scopes,
-        } => login::run(&context::load(profile)?.1, no_browser, timeout, &scopes).await,
+        } => {
+            let asked = login::Asked {
+                method,
+                no_browser,
+                timeout_secs: timeout,
+            };
+            login::run(&context::load(profile)?.1, asked, &scopes).await
+        }
         Command::Status { json } => {
             let (name, account) = context::load(profile)?;
             session::status(&name, &account, json)

@@ -202,9 +202,9 @@ async fn without_a_keyring_the_session_is_unsealed_and_every_surface_says_so() {
 #[tokio::test(flavor = "multi_thread")]
 async fn storage_keyring_refuses_to_store_a_session_unsealed() {
     let h = Harness::new(|b| b).await;
-    let mut login = h.command(&["login"]);
-    login.env("FEISHU_SIGNIN_STORAGE", "keyring");
-    let out = crate::common::output(login, &["login"], "").await;
+    let mut refused = h.command(&["login"]);
+    refused.env("FEISHU_SIGNIN_STORAGE", "keyring");
+    let out = crate::common::output(refused, &["login"], "").await;
     assert_eq!(out.status.code(), Some(9), "{}", text(&out.stderr));
     let said = text(&out.stderr);
     assert!(

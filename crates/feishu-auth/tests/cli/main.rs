@@ -21,3 +21,4 @@ mod sandbox;
 mod secrets;
 mod status;
 mod token;
+mod ways_in;
