@@ -450,6 +450,55 @@ async fn keep_me_signed_in_sets_up_the_timer_and_unchecking_removes_it() {
     app.close().await;
 }
 
+#[tokio::test]
+async fn sign_in_with_the_phone_by_its_qr_code() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::launch(&[]).await;
+    app.wait_state("signed-out").await;
+    app.click("#sign-in-phone").await;
+    app.wait_for("#device-panel:not([hidden]) #device-qr[data-verification]")
+        .await;
+    let verification = app
+        .client
+        .find(Locator::Css("#device-qr"))
+        .await
+        .unwrap()
+        .attr("data-verification")
+        .await
+        .unwrap()
+        .unwrap();
+    let code = app.text("#device-user-code").await;
+    assert!(!code.is_empty() && verification.contains(&code), "{verification} {code}");
+    assert!(app.text("#sign-in-status").await.contains("phone"));
+    app.shoot("phone-en").await;
+    // The phone: the person approves on the emulator's verification page.
+    let approved = tokio::process::Command::new(emulator_bin())
+        .args(["browse-device", &verification])
+        .output()
+        .await
+        .unwrap();
+    assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));
+    app.wait_state("signed-in").await;
+    assert!(app.text("#profile-name").await.contains("张三"));
+    app.close().await;
+
+    // In Chinese, and cancelled.
+    let app = App::launch(&[]).await;
+    app.wait_state("signed-out").await;
+    app.click("#lang-toggle").await;
+    app.click("#sign-in-phone").await;
+    app.wait_for("#device-panel:not([hidden]) #device-qr[data-verification]")
+        .await;
+    assert!(app.text("#device-panel").await.contains("飞书手机应用"));
+    app.shoot("phone-zh").await;
+    app.click("#cancel-sign-in").await;
+    app.wait_for("#sign-in-idle:not([hidden])").await;
+    app.close().await;
+}
+
 /// Every file under `dir` that holds `needle`.
 fn files_holding(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();

@@ -391,6 +391,8 @@ function onProgress(progress) {
       flow: progress.flow,
       route: progress.route ?? previous?.route ?? 'loopback',
       deadline: progress.deadline ?? null,
+      // The phone's code stays shown while the later stages come.
+      device: progress.device ?? (same ? previous?.device : null) ?? null,
       // The countdown bar measures from when this window first saw the sign-in.
       startedAt: same ? previous.startedAt : Date.now(),
     },

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use feishu_oauth::{AccessToken, Language, Revocation, Route, SettingsForm, SignOut};
+use feishu_oauth::{AccessToken, Language, Revocation, SettingsForm, SignOut};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -37,12 +37,13 @@ pub struct SignedIn {
     pub state: SessionState,
 }
 
-/// Signs in through the browser; resolves when done.
+/// Signs in: through the browser (loopback or deep link), or with the phone (the device flow);
+/// resolves when done.
 #[tauri::command]
 pub async fn sign_in<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    route: Route,
+    route: signin::Way,
     scopes: Vec<String>,
     language: Option<Language>,
 ) -> CommandResult<SignedIn> {

@@ -66,11 +66,24 @@ pub enum Stage {
     /// The browser could not be opened: the window offers "Open again" and "Copy link".
     BrowserNotOpened,
     Waiting,
+    /// A code for the phone was issued: the progress carries it (`device`).
+    DeviceCode,
     CallbackReceived,
     Exchanging,
     SignedIn,
     Failed,
     Cancelled,
+}
+
+/// What the window shows for a sign-in with the phone: the QR code (an SVG `data:` URL) of the
+/// verification page with the user code in it, that page, and the code to type.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceView {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: String,
+    pub qr: String,
 }
 
 /// The `sign-in://progress` payload.
@@ -80,7 +93,10 @@ pub struct Progress {
     /// Which sign-in: later ones have larger ids.
     pub flow: u64,
     pub stage: Stage,
-    pub route: feishu_oauth::Route,
+    pub route: crate::signin::Way,
+    /// The phone's code, its page and its QR code, once issued (never the device code itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceView>,
     /// When the sign-in stops waiting for the browser (RFC 3339).
     pub deadline: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,11 +4,13 @@
 
 use std::{sync::PoisonError, time::Duration};
 
+use base64::Engine as _;
 use feishu_oauth::{
     open_with_program,
     signin::{self, CallbackSource, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage},
-    Error, Language, Launch, Route, Session,
+    Error, Language, Launch, Session,
 };
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use url::Url;
@@ -16,7 +18,7 @@ use url::Url;
 use crate::{
     activity,
     error::ShellError,
-    events::{self, Activity},
+    events::{self, Activity, DeviceView},
     state::AppState,
     views::rfc3339,
     window,
@@ -25,11 +27,23 @@ use crate::{
 /// How long the browser has to come back.
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Runs a whole sign-in over `route`; resolves when it succeeded, failed, timed out or was
+/// How the window signs in: the browser with one of the two redirect routes, or the phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Way {
+    /// The system browser, back through the loopback redirect.
+    Loopback,
+    /// The system browser, back through the app's private-use scheme.
+    DeepLink,
+    /// A QR code the Feishu app on the phone scans (the device flow).
+    Phone,
+}
+
+/// Runs a whole sign-in `way`; resolves when it succeeded, failed, timed out or was
 /// cancelled. A failure carries the sign-in's flow id, as its progress events do.
 pub async fn run<R: Runtime>(
     app: &AppHandle<R>,
-    route: Route,
+    route: Way,
     scopes: &[String],
     language: Language,
 ) -> Result<(u64, Session), ShellError> {
@@ -47,8 +61,9 @@ pub async fn run<R: Runtime>(
         language,
     };
     let source = match route {
-        Route::Loopback => CallbackSource::Loopback,
-        Route::DeepLink => CallbackSource::DeepLink,
+        Way::Loopback => CallbackSource::Loopback,
+        Way::DeepLink => CallbackSource::DeepLink,
+        Way::Phone => CallbackSource::Device,
     };
     signin::run(request, source, &window, &window)
         .await
@@ -59,7 +74,7 @@ pub async fn run<R: Runtime>(
 /// The window's side of one sign-in.
 struct Window<'a, R: Runtime> {
     app: &'a AppHandle<R>,
-    route: Route,
+    route: Way,
 }
 
 impl<R: Runtime> OpenBrowser for Window<'_, R> {
@@ -136,6 +151,25 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
                 (events::Stage::BrowserNotOpened, Some(ShellError::from(*e)))
             }
             Stage::Waiting => (events::Stage::Waiting, None),
+            Stage::DeviceCode {
+                user_code,
+                verification_uri,
+                verification_uri_complete,
+                ..
+            } => {
+                let svg = feishu_oauth::qr::svg(verification_uri_complete.as_str())
+                    .unwrap_or_default();
+                let device = DeviceView {
+                    user_code: (*user_code).to_owned(),
+                    verification_uri: verification_uri.to_string(),
+                    verification_uri_complete: verification_uri_complete.to_string(),
+                    qr: format!(
+                        "data:image/svg+xml;base64,{}",
+                        base64::engine::general_purpose::STANDARD.encode(svg)
+                    ),
+                };
+                return self.emit(progress, events::Stage::DeviceCode, None, Some(device));
+            }
             Stage::CallbackReceived => {
                 window::bring_to_front(app);
                 activity::record(app, Activity::CallbackReceived, None);
@@ -182,8 +216,20 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
         ) {
             forget_page(app, progress.flow.0);
         }
+        self.emit(progress, stage, error, None);
+    }
+}
+
+impl<R: Runtime> Window<'_, R> {
+    fn emit(
+        &self,
+        progress: &Progress<'_>,
+        stage: events::Stage,
+        error: Option<ShellError>,
+        device: Option<DeviceView>,
+    ) {
         events::emit(
-            app,
+            self.app,
             events::SIGN_IN_PROGRESS,
             events::Progress {
                 flow: progress.flow.0,
@@ -191,6 +237,7 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
                 route: self.route,
                 deadline: rfc3339(progress.deadline),
                 error,
+                device,
             },
         );
     }

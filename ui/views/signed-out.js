@@ -22,6 +22,7 @@ let lastState = null;
 export function mount({ signIn, cancelSignIn, openAgain, copyLink }) {
   startSignIn = () => signIn({ route: currentRoute(), scopes: selectedScopes() });
   $('sign-in').addEventListener('click', startSignIn);
+  $('sign-in-phone').addEventListener('click', () => signIn({ route: 'phone', scopes: selectedScopes() }));
   $('cancel-sign-in').addEventListener('click', cancelSignIn);
   $('open-again').addEventListener('click', openAgain);
   $('copy-link').addEventListener('click', copyLink);
@@ -72,6 +73,7 @@ export function render(state) {
   });
   // One primary button at a time: while an error offers its own way out, that one.
   $('sign-in').classList.toggle('primary', !state.error);
+  setButton($('sign-in-phone'), { label: t('signIn.phone'), disabled: !state.loaded || Boolean(state.signIn) });
 
   if (settings) {
     $('route-loopback-uri').textContent = settings.loopbackRedirectUri ?? '';
@@ -99,8 +101,13 @@ export function render(state) {
   $('scope-fieldset').disabled = signingIn;
   setButton($('cancel-sign-in'), { label: t('signIn.cancel'), busy: Boolean(state.busy.cancel) });
   const failed = Boolean(state.signIn?.browserFailed);
+  const phone = state.signIn?.route === 'phone';
   $('browser-failed').hidden = !failed;
-  $('browser-hint').hidden = failed;
+  $('browser-hint').hidden = failed || phone;
+  $('sign-in-steps').hidden = phone;
+  $('open-again').hidden = phone;
+  $('copy-link').hidden = phone;
+  renderDevice(phone ? state.signIn.device : null);
   // When the browser did not open, opening it again is what to do next.
   $('open-again').classList.toggle('primary', failed);
   setButton($('open-again'), { label: t('signIn.openAgain'), busy: Boolean(state.busy.openAgain) });
@@ -119,6 +126,19 @@ export function render(state) {
   }
   $('sign-in-status').textContent = statusText(state);
   tick(state, Date.now());
+}
+
+/** The phone's QR code and code, once issued; nothing before, or for the browser. */
+function renderDevice(device) {
+  $('device-panel').hidden = !device;
+  if (!device) return;
+  const qr = $('device-qr');
+  if (qr.getAttribute('src') !== device.qr) qr.setAttribute('src', device.qr);
+  qr.alt = t('device.qrAlt');
+  // The address the code holds, for a test (or a person) to read without a camera.
+  qr.dataset.verification = device.verificationUriComplete;
+  $('device-uri').textContent = device.verificationUri;
+  $('device-user-code').textContent = device.userCode;
 }
 
 /** Moves the countdown and its bar; called every second. */
@@ -145,6 +165,8 @@ export function focusTarget(state) {
 
 function statusText(state) {
   if (state.signIn?.browserFailed) return t('stage.browserNotOpened');
+  // On the phone, waiting is for the phone, not the browser.
+  if (state.signIn?.route === 'phone' && state.signIn.stage === 'waiting') return t('stage.deviceCode');
   if (state.signIn) return t(`stage.${state.signIn.stage}`);
   // A failure is told by the error panel; repeating "Sign-in failed." here would only echo it.
   if (state.signInOutcome === 'cancelled') return t('stage.cancelled');

@@ -391,6 +391,47 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
+    fn asked(method: Option<Method>, no_browser: bool) -> Asked {
+        Asked {
+            method,
+            no_browser,
+            timeout_secs: 300,
+        }
+    }
+
+    fn env_of(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> {
+        move |var| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == var)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_way_in_is_the_browser_on_a_desktop_and_the_phone_over_ssh_or_without_a_display() {
+        let desktop = env_of(&[("DISPLAY", ":0")]);
+        let wayland = env_of(&[("WAYLAND_DISPLAY", "wayland-0")]);
+        let ssh = env_of(&[("DISPLAY", ":0"), ("SSH_CONNECTION", "192.0.2.7 5 192.0.2.1 22")]);
+        let ssh_tty = env_of(&[("SSH_TTY", "/dev/pts/3")]);
+        let headless = env_of(&[]);
+        assert_eq!(choose(asked(None, false), false, &desktop).0, Method::Browser);
+        assert_eq!(choose(asked(None, false), false, &wayland).0, Method::Browser);
+        let (method, why) = choose(asked(None, false), false, &ssh);
+        assert_eq!(method, Method::Device);
+        assert!(why.contains("SSH_CONNECTION"), "{why}");
+        assert_eq!(choose(asked(None, false), false, &ssh_tty).0, Method::Device);
+        let (method, why) = choose(asked(None, false), false, &headless);
+        assert_eq!(method, Method::Device);
+        assert!(why.contains("DISPLAY"), "{why}");
+        // What the person said wins, then `--no-browser`, then a configured browser command.
+        assert_eq!(choose(asked(Some(Method::Paste), true), true, &desktop).0, Method::Paste);
+        assert_eq!(choose(asked(None, true), false, &ssh).0, Method::Browser);
+        assert_eq!(choose(asked(None, false), true, &headless).0, Method::Browser);
+    }
+
     #[test]
     fn ssh_advice_forwards_the_redirect_port_and_a_loopback_authorize_page() {
         let feishu =
