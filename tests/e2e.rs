@@ -471,7 +471,10 @@ async fn sign_in_with_the_phone_by_its_qr_code() {
         .unwrap()
         .unwrap();
     let code = app.text("#device-user-code").await;
-    assert!(!code.is_empty() && verification.contains(&code), "{verification} {code}");
+    assert!(
+        !code.is_empty() && verification.contains(&code),
+        "{verification} {code}"
+    );
     assert!(app.text("#sign-in-status").await.contains("phone"));
     app.shoot("phone-en").await;
     // The phone: the person approves on the emulator's verification page.
@@ -480,7 +483,11 @@ async fn sign_in_with_the_phone_by_its_qr_code() {
         .output()
         .await
         .unwrap();
-    assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));
+    assert!(
+        approved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&approved.stderr)
+    );
     app.wait_state("signed-in").await;
     assert!(app.text("#profile-name").await.contains("张三"));
     app.close().await;
@@ -529,7 +536,10 @@ async fn the_window_seals_the_session_with_the_desktop_keyring_and_says_where_it
     app.click("#sign-in").await;
     app.wait_state("signed-in").await;
     app.wait_for("#storage-row:not([hidden])").await;
-    assert_eq!(app.text("#storage-note").await, "Sealed by the desktop keyring");
+    assert_eq!(
+        app.text("#storage-note").await,
+        "Sealed by the desktop keyring"
+    );
     let file = app.dir().join("data/session.json");
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert!(doc["session"]["sealed"].is_object(), "{doc}");
@@ -545,10 +555,17 @@ async fn the_window_seals_the_session_with_the_desktop_keyring_and_says_where_it
         .env("DBUS_SESSION_BUS_ADDRESS", keyring.address())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(token.len() > 20, "{token}");
-    assert_eq!(files_holding(app.dir(), &token), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        files_holding(app.dir(), &token),
+        Vec::<std::path::PathBuf>::new()
+    );
     app.shoot("sealed-en").await;
 
     // An App Secret typed in Settings goes to the keyring; the settings file holds a reference.
@@ -563,10 +580,13 @@ async fn the_window_seals_the_session_with_the_desktop_keyring_and_says_where_it
     }
     app.click("#save-settings").await;
     app.wait_for("#settings-dialog:not([open])").await;
-    let settings = std::fs::read_to_string(app.dir().join("config/feishu-signin/config.toml"))
-        .unwrap();
+    let settings =
+        std::fs::read_to_string(app.dir().join("config/feishu-signin/config.toml")).unwrap();
     assert!(settings.contains("app_secret = \"@keyring\""), "{settings}");
-    assert_eq!(files_holding(app.dir(), secret), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        files_holding(app.dir(), secret),
+        Vec::<std::path::PathBuf>::new()
+    );
     let kept = keyring.items("app-secret");
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].1, secret.as_bytes());
@@ -580,7 +600,10 @@ async fn the_window_seals_the_session_with_the_desktop_keyring_and_says_where_it
         .await
         .unwrap()
         .unwrap_or_default();
-    assert!(placeholder.starts_with("Kept in the desktop keyring"), "{placeholder}");
+    assert!(
+        placeholder.starts_with("Kept in the desktop keyring"),
+        "{placeholder}"
+    );
     app.close().await;
 
     // A desktop with no keyring: the window says the session is stored unsealed.

@@ -224,7 +224,11 @@ fn no_secret_reaches_logs_ipc_or_events() {
     // Every token the emulator issued: the sign-ins', the refreshes' (the session file may hold
     // them sealed, so they are taken from the issuer).
     let tokens = emulator.issued_tokens();
-    assert!(tokens.len() >= 8, "two sign-ins and two refreshes: {}", tokens.len());
+    assert!(
+        tokens.len() >= 8,
+        "two sign-ins and two refreshes: {}",
+        tokens.len()
+    );
     secrets.extend(tokens.into_iter().map(|t| ("token", t)));
     let verifiers = emulator.received_code_verifiers();
     assert_eq!(verifiers.len(), 2);

@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use feishu_emulator::sandbox;
-use feishu_oauth::{
-    Account, AppCredentials, AppSecret, ChildProcess, Config, SessionStore,
-};
+use feishu_oauth::{Account, AppCredentials, AppSecret, ChildProcess, Config, SessionStore};
 use tauri::{AppHandle, Runtime};
 
 use crate::plugin_store::PluginStore;

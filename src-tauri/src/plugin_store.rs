@@ -14,9 +14,7 @@
 
 use std::sync::Arc;
 
-use feishu_oauth::{
-    FileStore, Result, Session, SessionStore, Storage, StoreLock, SESSION_KEY,
-};
+use feishu_oauth::{FileStore, Result, Session, SessionStore, Storage, StoreLock, SESSION_KEY};
 use tauri::Runtime;
 use tauri_plugin_store::Store;
 

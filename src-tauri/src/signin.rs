@@ -157,8 +157,8 @@ impl<R: Runtime> ProgressSink for Window<'_, R> {
                 verification_uri_complete,
                 ..
             } => {
-                let svg = feishu_oauth::qr::svg(verification_uri_complete.as_str())
-                    .unwrap_or_default();
+                let svg =
+                    feishu_oauth::qr::svg(verification_uri_complete.as_str()).unwrap_or_default();
                 let device = DeviceView {
                     user_code: (*user_code).to_owned(),
                     verification_uri: verification_uri.to_string(),

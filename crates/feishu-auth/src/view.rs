@@ -229,7 +229,12 @@ pub fn columns(indent: &str, rows: &[Vec<&str>]) -> String {
 }
 
 /// The human summary of `status` and `login`.
-pub fn summary(brand: IssuerBrand, session: &Session, stored: Stored, now: OffsetDateTime) -> String {
+pub fn summary(
+    brand: IssuerBrand,
+    session: &Session,
+    stored: Stored,
+    now: OffsetDateTime,
+) -> String {
     let p = &session.profile;
     let en = p
         .en_name

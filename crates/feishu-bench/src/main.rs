@@ -87,7 +87,10 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
     if args.wants(5) {
         eprintln!("row 5: {} runs of feishu-auth token and of cat", args.runs);
         rows.push(rows::token::row(&home, &artifacts, args.runs)?);
-        eprintln!("row 5k: the keyring's round trip, {} runs each way", args.runs);
+        eprintln!(
+            "row 5k: the keyring's round trip, {} runs each way",
+            args.runs
+        );
         rows.push(rows::token::keyring_row(&home, &artifacts, args.runs)?);
     }
     if args.wants(6) {

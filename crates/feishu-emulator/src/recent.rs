@@ -41,9 +41,7 @@ mod tests {
             verifiers.push(format!("verifier-{n}"));
         }
         let kept = verifiers.to_vec();
-        let newest: Vec<String> = (100 - KEPT..100)
-            .map(|n| format!("verifier-{n}"))
-            .collect();
+        let newest: Vec<String> = (100 - KEPT..100).map(|n| format!("verifier-{n}")).collect();
         assert_eq!(kept, newest);
     }
 }

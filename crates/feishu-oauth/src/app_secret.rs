@@ -97,7 +97,11 @@ pub(crate) fn forget(file: &ConfigFile, profile: &str) {
 
 /// After profile `profile`'s settings file is read: the reference replaced by the secret the
 /// keyring keeps. Not asked when `FEISHU_APP_SECRET` or a locked system value wins anyway.
-pub(crate) fn resolve(file: &mut ConfigFile, profile: &str, managed: Option<&Managed>) -> Result<()> {
+pub(crate) fn resolve(
+    file: &mut ConfigFile,
+    profile: &str,
+    managed: Option<&Managed>,
+) -> Result<()> {
     if !is_reference(file)
         || env_var("FEISHU_APP_SECRET").is_some_and(|v| !v.trim().is_empty())
         || managed.is_some_and(|m| m.locked.contains("app_secret"))

@@ -527,7 +527,10 @@ mod tests {
         let load = |file: &ConfigFile, env: &[(&str, &str)]| {
             Config::from_sources(file, env_of(env)).map(|c| c.storage)
         };
-        assert_eq!(load(&ConfigFile::default(), &[data]).unwrap(), StoragePolicy::Auto);
+        assert_eq!(
+            load(&ConfigFile::default(), &[data]).unwrap(),
+            StoragePolicy::Auto
+        );
         let file = ConfigFile {
             storage: Some("keyring".into()),
             ..ConfigFile::default()
@@ -540,7 +543,10 @@ mod tests {
             ..ConfigFile::default()
         };
         let err = load(&typo, &[data]).unwrap_err().to_string();
-        assert!(err.contains("storage") && err.contains("auto, keyring or file"), "{err}");
+        assert!(
+            err.contains("storage") && err.contains("auto, keyring or file"),
+            "{err}"
+        );
     }
 
     #[test]

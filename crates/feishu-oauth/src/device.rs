@@ -109,7 +109,10 @@ impl FeishuClient {
         }
         let answer = parse_authorization(&json, requested_at)
             .map_err(|reason| invalid(url, status, &reason))?;
-        info!(expires_in = (answer.expires_at - requested_at).whole_seconds(), "device code issued");
+        info!(
+            expires_in = (answer.expires_at - requested_at).whole_seconds(),
+            "device code issued"
+        );
         Ok(answer)
     }
 
@@ -130,7 +133,10 @@ impl FeishuClient {
             .device_call(url, || {
                 self.http
                     .post(url.clone())
-                    .header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        "application/json; charset=utf-8",
+                    )
                     .body(serde_json::to_vec(&body).unwrap_or_default())
                     .timeout(TIMEOUT)
                     .send()
@@ -215,7 +221,9 @@ fn parse_authorization(
             None | Some(serde_json::Value::Null) => Ok(default),
             Some(v) => match v.as_u64() {
                 Some(s) if (1..=MAX_SECONDS).contains(&s) => Ok(s),
-                _ => Err(format!("`{key}` is not a number of seconds between 1 and {MAX_SECONDS}")),
+                _ => Err(format!(
+                    "`{key}` is not a number of seconds between 1 and {MAX_SECONDS}"
+                )),
             },
         }
     };
@@ -269,8 +277,14 @@ mod tests {
         assert_eq!(a.user_code, "ABCD-EFGH");
         assert_eq!(a.interval, Duration::from_secs(7));
         assert_eq!(a.expires_at, at() + Duration::from_secs(600));
-        assert!(a.verification_uri_complete.as_str().ends_with("user_code=ABCD-EFGH"));
-        assert!(!format!("{a:?}").contains("dc-secret"), "the device code is redacted");
+        assert!(a
+            .verification_uri_complete
+            .as_str()
+            .ends_with("user_code=ABCD-EFGH"));
+        assert!(
+            !format!("{a:?}").contains("dc-secret"),
+            "the device code is redacted"
+        );
         let bare = serde_json::json!({
             "device_code": "dc", "user_code": "WXYZ",
             "verification_uri": "https://accounts.feishu.cn/verify"
@@ -286,7 +300,10 @@ mod tests {
         for (json, field) in [
             (serde_json::json!({}), "device_code"),
             (serde_json::json!({"device_code": "d"}), "user_code"),
-            (serde_json::json!({"device_code": "d", "user_code": "u"}), "verification_uri"),
+            (
+                serde_json::json!({"device_code": "d", "user_code": "u"}),
+                "verification_uri",
+            ),
             (
                 serde_json::json!({"device_code": "d", "user_code": "u", "verification_uri": "javascript:alert(1)"}),
                 "verification_uri",

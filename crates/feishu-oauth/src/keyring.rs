@@ -143,7 +143,9 @@ fn find_secret(
     service: &SecretService<'_>,
     attributes: HashMap<&str, &str>,
 ) -> KResult<Option<Zeroizing<Vec<u8>>>> {
-    let mut found = service.search_items(attributes.clone()).map_err(|e| failed(&e))?;
+    let mut found = service
+        .search_items(attributes.clone())
+        .map_err(|e| failed(&e))?;
     if found.unlocked.is_empty() && found.locked.is_empty() && unlock_collections(service)? {
         found = service.search_items(attributes).map_err(|e| failed(&e))?;
     }
@@ -183,7 +185,13 @@ fn store(
         })?;
     }
     collection
-        .create_item(label, attributes, secret, replace, "application/octet-stream")
+        .create_item(
+            label,
+            attributes,
+            secret,
+            replace,
+            "application/octet-stream",
+        )
         .map(|_| ())
         .map_err(|e| failed(&e))
 }
@@ -214,9 +222,7 @@ pub fn probe() -> KResult<()> {
 /// prompts, nor rewrites the plain file for nothing.
 pub fn can_store_now() -> bool {
     with_keyring(CALL_TIMEOUT, |service| {
-        let collection = service
-            .get_default_collection()
-            .map_err(|e| failed(&e))?;
+        let collection = service.get_default_collection().map_err(|e| failed(&e))?;
         collection.is_locked().map_err(|e| failed(&e))
     })
     .is_ok_and(|locked| !locked)

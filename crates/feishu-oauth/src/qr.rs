@@ -45,8 +45,7 @@ pub fn svg(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const ADDRESS: &str =
-        "https://accounts.feishu.cn/oauth/v1/device/verify?user_code=ABCD-EFGH";
+    const ADDRESS: &str = "https://accounts.feishu.cn/oauth/v1/device/verify?user_code=ABCD-EFGH";
 
     #[test]
     fn the_terminal_drawing_reads_back_as_the_address() {

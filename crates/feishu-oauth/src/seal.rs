@@ -126,7 +126,13 @@ pub fn seal(
     let nonce = XNonce::generate();
     let ad = associated_data(binding, key_id);
     let ciphertext = cipher(key)?
-        .encrypt(&nonce, Payload { msg: tokens, aad: &ad })
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: tokens,
+                aad: &ad,
+            },
+        )
         .map_err(|_| OpenError::Rejected)?;
     Ok(Envelope {
         v: VERSION,
@@ -156,7 +162,13 @@ pub fn open(
         .map_err(|_| OpenError::Malformed("the ciphertext"))?;
     let ad = associated_data(binding, &envelope.key_id);
     cipher(key)?
-        .decrypt(&nonce, Payload { msg: &ciphertext, aad: &ad })
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &ciphertext,
+                aad: &ad,
+            },
+        )
         .map(Zeroizing::new)
         .map_err(|_| OpenError::Rejected)
 }
@@ -189,14 +201,29 @@ mod tests {
         let key = new_key();
         let envelope = seal(&key, &KeyId::random(), BINDING, TOKENS).unwrap();
         for binding in [
-            Binding { profile: "default", ..BINDING },
-            Binding { app_id: "cli_other", ..BINDING },
-            Binding { brand: "lark", ..BINDING },
+            Binding {
+                profile: "default",
+                ..BINDING
+            },
+            Binding {
+                app_id: "cli_other",
+                ..BINDING
+            },
+            Binding {
+                brand: "lark",
+                ..BINDING
+            },
         ] {
             assert_eq!(open(&key, &envelope, binding), Err(OpenError::Rejected));
         }
-        assert_eq!(open(&new_key(), &envelope, BINDING), Err(OpenError::Rejected));
-        let renamed = Envelope { key_id: KeyId::random(), ..envelope.clone() };
+        assert_eq!(
+            open(&new_key(), &envelope, BINDING),
+            Err(OpenError::Rejected)
+        );
+        let renamed = Envelope {
+            key_id: KeyId::random(),
+            ..envelope.clone()
+        };
         assert_eq!(open(&key, &renamed, BINDING), Err(OpenError::Rejected));
     }
 
@@ -204,8 +231,22 @@ mod tests {
     fn fields_cannot_slide_into_each_other() {
         // Length prefixes: "ab" + "c" and "a" + "bc" are different associated data.
         let id = KeyId("k".into());
-        let a = associated_data(Binding { profile: "ab", brand: "c", app_id: "x" }, &id);
-        let b = associated_data(Binding { profile: "a", brand: "bc", app_id: "x" }, &id);
+        let a = associated_data(
+            Binding {
+                profile: "ab",
+                brand: "c",
+                app_id: "x",
+            },
+            &id,
+        );
+        let b = associated_data(
+            Binding {
+                profile: "a",
+                brand: "bc",
+                app_id: "x",
+            },
+            &id,
+        );
         assert_ne!(a, b);
     }
 
@@ -216,13 +257,34 @@ mod tests {
         let mut flipped = STANDARD.decode(&good.ciphertext).unwrap();
         flipped[0] ^= 1;
         for bad in [
-            Envelope { v: 2, ..good.clone() },
-            Envelope { alg: "aes".into(), ..good.clone() },
-            Envelope { nonce: "!!".into(), ..good.clone() },
-            Envelope { nonce: STANDARD.encode([0u8; 3]), ..good.clone() },
-            Envelope { ciphertext: "%".into(), ..good.clone() },
-            Envelope { ciphertext: String::new(), ..good.clone() },
-            Envelope { ciphertext: STANDARD.encode(flipped), ..good.clone() },
+            Envelope {
+                v: 2,
+                ..good.clone()
+            },
+            Envelope {
+                alg: "aes".into(),
+                ..good.clone()
+            },
+            Envelope {
+                nonce: "!!".into(),
+                ..good.clone()
+            },
+            Envelope {
+                nonce: STANDARD.encode([0u8; 3]),
+                ..good.clone()
+            },
+            Envelope {
+                ciphertext: "%".into(),
+                ..good.clone()
+            },
+            Envelope {
+                ciphertext: String::new(),
+                ..good.clone()
+            },
+            Envelope {
+                ciphertext: STANDARD.encode(flipped),
+                ..good.clone()
+            },
         ] {
             assert!(open(&key, &bad, BINDING).is_err());
         }

@@ -188,9 +188,8 @@ impl Sealing {
             OpenError::Malformed(_) | OpenError::Rejected => OpenFailure::SetAside(e.to_string()),
         })?;
         self.remember(&envelope.key_id, &key);
-        let tokens: Map<String, Value> = serde_json::from_slice(&tokens).map_err(|_| {
-            OpenFailure::SetAside("the sealed tokens are not a JSON object".into())
-        })?;
+        let tokens: Map<String, Value> = serde_json::from_slice(&tokens)
+            .map_err(|_| OpenFailure::SetAside("the sealed tokens are not a JSON object".into()))?;
         for (field, value) in tokens {
             if TOKEN_FIELDS.contains(&field.as_str()) {
                 map.insert(field, value);
@@ -257,11 +256,10 @@ impl Sealing {
                 tokens.insert(field.to_owned(), value);
             }
         }
-        let plain = zeroize::Zeroizing::new(
-            serde_json::to_vec(&tokens).map_err(|e| Error::Keyring {
+        let plain =
+            zeroize::Zeroizing::new(serde_json::to_vec(&tokens).map_err(|e| Error::Keyring {
                 reason: format!("the tokens could not be encoded: {e}"),
-            })?,
-        );
+            })?);
         let binding = self.binding(map).ok_or_else(|| Error::Keyring {
             reason: "the session to seal has no issuer".into(),
         })?;
@@ -291,7 +289,7 @@ impl Sealing {
     /// Under `storage = "keyring"`, a session stored in clear is usable only when a keyring
     /// can seal its next save: else a refresh would spend the refresh token and then fail to
     /// store its successor.
-    pub(crate) fn require_keyring(&self) -> Result<()> {
+    pub(crate) fn require_keyring() -> Result<()> {
         if keyring::can_store_now() {
             return Ok(());
         }

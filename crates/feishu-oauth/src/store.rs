@@ -200,7 +200,10 @@ impl FileStore {
     }
 
     /// Writes a sealed session over a file that held tokens in clear, wiping the old bytes.
-    fn write_object_wiping_old(&self, map: serde_json::Map<String, serde_json::Value>) -> Result<()> {
+    fn write_object_wiping_old(
+        &self,
+        map: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(map))
             .map_err(|e| self.io_error(io::Error::other(e)))?;
         fsutil::write_private_atomic_wiping_old(&self.path, &bytes).map_err(|e| self.io_error(e))
@@ -213,7 +216,8 @@ impl FileStore {
             return None;
         }
         let bytes = fs::read(&self.path).ok()?;
-        let map = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).ok()?;
+        let map =
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).ok()?;
         let value = map.get(SESSION_KEY).filter(|v| !v.is_null())?;
         if Sealing::storage_of(value) == Storage::Keyring {
             return None;
@@ -250,7 +254,7 @@ impl FileStore {
         let session = stored_session(&value).map_err(|reason| self.set_aside(&bytes, &reason))?;
         if storage == Storage::File && self.sealing.policy() == StoragePolicy::Keyring {
             // Refuse before a refresh spends the refresh token and the save then fails.
-            self.sealing.require_keyring()?;
+            Sealing::require_keyring()?;
         }
         Ok(Some(session))
     }

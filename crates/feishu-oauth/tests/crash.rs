@@ -86,8 +86,15 @@ fn killing_a_process_saving_sealed_sessions_never_leaves_a_broken_session() {
         kills.advanced, kills.last
     );
     let stored = std::fs::read_to_string(&path).unwrap();
-    assert!(stored.contains("\"sealed\"") && !stored.contains("access-"), "sealed at rest");
-    assert_eq!(keyring.items("session-key").len(), 1, "one key, reused by every save");
+    assert!(
+        stored.contains("\"sealed\"") && !stored.contains("access-"),
+        "sealed at rest"
+    );
+    assert_eq!(
+        keyring.items("session-key").len(),
+        1,
+        "one key, reused by every save"
+    );
 }
 
 /// Lets a saving child write its first session, then stops it.

@@ -47,7 +47,10 @@ async fn pending_then_slow_down_then_the_tokens_once_approved_then_spent() {
     let DevicePoll::Granted(grant) = s.client.poll_device(&code.device_code).await.unwrap() else {
         panic!("approved, so granted");
     };
-    assert!(grant.refresh_token.is_some(), "offline_access was asked for");
+    assert!(
+        grant.refresh_token.is_some(),
+        "offline_access was asked for"
+    );
     let profile = s.client.user_info(&grant.access_token).await.unwrap();
     assert_eq!(profile.name, "张三");
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -96,6 +99,9 @@ async fn an_app_without_the_device_flow_is_unavailable_not_a_failure_of_the_sign
     let Error::DeviceFlowUnavailable { reason } = &refused else {
         panic!("{refused}");
     };
-    assert!(reason.contains("unauthorized_client") && reason.contains("400"), "{reason}");
+    assert!(
+        reason.contains("unauthorized_client") && reason.contains("400"),
+        "{reason}"
+    );
     assert!(refused.to_string().contains("--method paste"), "{refused}");
 }

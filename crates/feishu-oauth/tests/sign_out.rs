@@ -57,10 +57,10 @@ async fn a_refresh_in_flight_does_not_undo_a_sign_out() {
     let outcome = other.sign_out().unwrap();
     assert!(matches!(outcome, SignOut::SignedOut(_)), "{outcome:?}");
 
-    let refreshed = refreshing.await.unwrap();
+    let answer = refreshing.await.unwrap();
     assert!(
-        matches!(refreshed, Err(Error::SignedOutDuringRefresh)),
-        "{refreshed:?}"
+        matches!(answer, Err(Error::SignedOutDuringRefresh)),
+        "{answer:?}"
     );
     assert_eq!(s.emulator.refreshes(), 1, "the refresh did reach Feishu");
     assert_eq!(other.current().unwrap(), None, "still signed out");

@@ -14,8 +14,8 @@ use feishu_oauth::{
     },
     Account, CallbackRoute, Error, Language, RedirectUri, Session,
 };
-use tokio::io::AsyncBufReadExt as _;
 use time::OffsetDateTime;
+use tokio::io::AsyncBufReadExt as _;
 use url::Url;
 
 use crate::{cli::Method, failure::Outcome, local_time, view};
@@ -84,7 +84,10 @@ pub fn choose(
         return (method, "as `--method` asked".into());
     }
     if asked.no_browser {
-        return (Method::Browser, "`--no-browser` prints the URL to open".into());
+        return (
+            Method::Browser,
+            "`--no-browser` prints the URL to open".into(),
+        );
     }
     if browser_configured {
         return (
@@ -92,7 +95,10 @@ pub fn choose(
             "a browser command is configured (FEISHU_SIGNIN_BROWSER)".into(),
         );
     }
-    if let Some(var) = ["SSH_CONNECTION", "SSH_TTY"].into_iter().find(|v| env(v).is_some()) {
+    if let Some(var) = ["SSH_CONNECTION", "SSH_TTY"]
+        .into_iter()
+        .find(|v| env(v).is_some())
+    {
         return (
             Method::Device,
             format!("this is an SSH session ({var} is set), so your browser is on another machine"),
@@ -101,7 +107,8 @@ pub fn choose(
     if env("DISPLAY").is_none() && env("WAYLAND_DISPLAY").is_none() {
         return (
             Method::Device,
-            "there is no graphical session here (neither DISPLAY nor WAYLAND_DISPLAY is set)".into(),
+            "there is no graphical session here (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+                .into(),
         );
     }
     (Method::Browser, "a graphical session is here".into())
@@ -153,8 +160,8 @@ async fn sign_in(
     };
     let signing_in = signin::run(request, source, &terminal, &terminal);
     tokio::pin!(signing_in);
-    let mut pasted = (method == Method::Paste)
-        .then(|| tokio::io::BufReader::new(tokio::io::stdin()).lines());
+    let mut pasted =
+        (method == Method::Paste).then(|| tokio::io::BufReader::new(tokio::io::stdin()).lines());
     let mut input_ended = false;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let outcome = loop {
@@ -221,7 +228,9 @@ impl Terminal {
     /// Rewrites the countdown line (at a terminal, while a device code waits).
     fn draw_countdown(&self) {
         if let Some(deadline) = *lock(&self.deadline) {
-            let left = (deadline - OffsetDateTime::now_utc()).whole_seconds().max(0);
+            let left = (deadline - OffsetDateTime::now_utc())
+                .whole_seconds()
+                .max(0);
             eprint!("\r  The code expires in {}:{:02} ", left / 60, left % 60);
         }
     }
@@ -399,9 +408,7 @@ mod tests {
         }
     }
 
-    fn env_of(
-        pairs: &'static [(&'static str, &'static str)],
-    ) -> impl Fn(&str) -> Option<String> {
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |var| {
             pairs
                 .iter()
@@ -414,22 +421,40 @@ mod tests {
     fn the_way_in_is_the_browser_on_a_desktop_and_the_phone_over_ssh_or_without_a_display() {
         let desktop = env_of(&[("DISPLAY", ":0")]);
         let wayland = env_of(&[("WAYLAND_DISPLAY", "wayland-0")]);
-        let ssh = env_of(&[("DISPLAY", ":0"), ("SSH_CONNECTION", "192.0.2.7 5 192.0.2.1 22")]);
+        let ssh = env_of(&[
+            ("DISPLAY", ":0"),
+            ("SSH_CONNECTION", "192.0.2.7 5 192.0.2.1 22"),
+        ]);
         let ssh_tty = env_of(&[("SSH_TTY", "/dev/pts/3")]);
         let headless = env_of(&[]);
-        assert_eq!(choose(asked(None, false), false, &desktop).0, Method::Browser);
-        assert_eq!(choose(asked(None, false), false, &wayland).0, Method::Browser);
+        assert_eq!(
+            choose(asked(None, false), false, &desktop).0,
+            Method::Browser
+        );
+        assert_eq!(
+            choose(asked(None, false), false, &wayland).0,
+            Method::Browser
+        );
         let (method, why) = choose(asked(None, false), false, &ssh);
         assert_eq!(method, Method::Device);
         assert!(why.contains("SSH_CONNECTION"), "{why}");
-        assert_eq!(choose(asked(None, false), false, &ssh_tty).0, Method::Device);
+        assert_eq!(
+            choose(asked(None, false), false, &ssh_tty).0,
+            Method::Device
+        );
         let (method, why) = choose(asked(None, false), false, &headless);
         assert_eq!(method, Method::Device);
         assert!(why.contains("DISPLAY"), "{why}");
         // What the person said wins, then `--no-browser`, then a configured browser command.
-        assert_eq!(choose(asked(Some(Method::Paste), true), true, &desktop).0, Method::Paste);
+        assert_eq!(
+            choose(asked(Some(Method::Paste), true), true, &desktop).0,
+            Method::Paste
+        );
         assert_eq!(choose(asked(None, true), false, &ssh).0, Method::Browser);
-        assert_eq!(choose(asked(None, false), true, &headless).0, Method::Browser);
+        assert_eq!(
+            choose(asked(None, false), true, &headless).0,
+            Method::Browser
+        );
     }
 
     #[test]

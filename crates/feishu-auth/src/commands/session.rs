@@ -31,7 +31,11 @@ pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
         writeln!(stdout, "{text}")?;
     } else {
         match &session {
-            Some(s) => writeln!(stdout, "{}", view::summary(account.issuer().brand, s, view::Stored::of(account), now))?,
+            Some(s) => writeln!(
+                stdout,
+                "{}",
+                view::summary(account.issuer().brand, s, view::Stored::of(account), now)
+            )?,
             None => writeln!(
                 stdout,
                 "Not signed in to {}. Run `feishu-auth login`.",

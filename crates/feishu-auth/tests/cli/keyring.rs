@@ -32,9 +32,7 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn assert_on_no_disk_file(h: &Harness, secret: &str) {
     for (path, bytes) in files_under(h.dir.path()) {
         assert!(
-            !bytes
-                .windows(secret.len())
-                .any(|w| w == secret.as_bytes()),
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
             "{} holds a secret in clear",
             path.display()
         );
@@ -71,7 +69,10 @@ async fn with_a_keyring_no_file_holds_a_token_and_sign_out_deletes_the_key() {
     // The readable part stays readable.
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(h.session_file()).unwrap()).unwrap();
-    assert!(doc["session"]["access_token_expires_at"].is_string(), "{doc}");
+    assert!(
+        doc["session"]["access_token_expires_at"].is_string(),
+        "{doc}"
+    );
     assert_eq!(doc["session"]["sealed"]["alg"], "xchacha20poly1305");
     // A token printed on request is the one the emulator issued, and no file holds it.
     let token = text(&h.run(&["token"]).await.stdout).trim().to_owned();
@@ -119,16 +120,27 @@ async fn a_sealed_file_opens_neither_in_another_profile_nor_with_another_keyring
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["signedIn"], false, "{doc}");
     let said = text(&out.stderr);
-    assert!(said.contains("kept as") && said.contains("signed out"), "{said}");
+    assert!(
+        said.contains("kept as") && said.contains("signed out"),
+        "{said}"
+    );
     assert_eq!(h.status().await["signedIn"], true);
 
     // Another machine: the same file, a keyring that never held its key.
     let elsewhere = TestKeyring::start();
     h.use_keyring(&elsewhere);
     let out = h.run(&["token"]).await;
-    assert_eq!(out.status.code(), Some(3), "signed out: {}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "signed out: {}",
+        text(&out.stderr)
+    );
     let said = text(&out.stderr);
-    assert!(said.contains("the keyring no longer holds the key"), "{said}");
+    assert!(
+        said.contains("the keyring no longer holds the key"),
+        "{said}"
+    );
     assert!(!kept_files(&h).is_empty());
     drop(keyring);
 }
@@ -145,7 +157,8 @@ async fn a_key_deleted_from_the_keyring_signs_out_and_keeps_the_file_aside() {
     assert_eq!(doc["signedIn"], false, "{doc}");
     let said = text(&out.stderr);
     assert!(
-        said.contains("the keyring no longer holds the key that sealed it") && said.contains("signed out"),
+        said.contains("the keyring no longer holds the key that sealed it")
+            && said.contains("signed out"),
         "{said}"
     );
     let kept = kept_files(&h);
@@ -167,7 +180,10 @@ async fn a_locked_keyring_fails_clearly_and_changes_nothing() {
     let out = h.run(&["token"]).await;
     assert_eq!(out.status.code(), Some(9), "{}", text(&out.stderr));
     let said = text(&out.stderr);
-    assert!(said.contains("keyring") && said.contains("left as it is"), "{said}");
+    assert!(
+        said.contains("keyring") && said.contains("left as it is"),
+        "{said}"
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read(h.session_file()).unwrap(), before);
     assert!(kept_files(&h).is_empty());
@@ -182,7 +198,10 @@ async fn without_a_keyring_the_session_is_unsealed_and_every_surface_says_so() {
     let out = crate::common::output(login, &["login"], "").await;
     assert!(out.status.success());
     let said = text(&out.stderr);
-    assert!(said.contains("stored unsealed in its 0600 file"), "logged once: {said}");
+    assert!(
+        said.contains("stored unsealed in its 0600 file"),
+        "logged once: {said}"
+    );
     assert_eq!(said.matches("stored unsealed").count(), 1, "{said}");
     assert!(text(&out.stdout).contains("tokens unsealed, in a file only you can read"));
     assert_eq!(h.status().await["storage"], "file");
@@ -255,8 +274,16 @@ async fn a_plain_session_is_sealed_in_place_with_no_new_sign_in() {
     let status = h.status().await;
     assert_eq!(status["storage"], "keyring", "{status}");
     assert_eq!(status["signedIn"], true);
-    assert_eq!(text(&h.run(&["token"]).await.stdout).trim(), token, "the same session");
-    assert_eq!(h.emulator.issued_tokens().len(), 2, "no new sign-in or refresh");
+    assert_eq!(
+        text(&h.run(&["token"]).await.stdout).trim(),
+        token,
+        "the same session"
+    );
+    assert_eq!(
+        h.emulator.issued_tokens().len(),
+        2,
+        "no new sign-in or refresh"
+    );
     for token in h.emulator.issued_tokens() {
         let in_clear = files_under(h.dir.path())
             .into_iter()
@@ -285,7 +312,9 @@ async fn the_app_secret_goes_to_the_keyring_and_the_settings_file_holds_a_refere
     // The profile signs in with it, and says where it is kept.
     let out = h.run_bare(&["--profile", "work", "login"], "", &[]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = h.run_bare(&["--profile", "work", "status", "--json"], "", &[]).await;
+    let out = h
+        .run_bare(&["--profile", "work", "status", "--json"], "", &[])
+        .await;
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["appSecretStorage"], "keyring", "{doc}");
     assert_eq!(doc["storage"], "keyring", "{doc}");
@@ -301,17 +330,27 @@ async fn the_app_secret_goes_to_the_keyring_and_the_settings_file_holds_a_refere
     assert_eq!(keyring.delete("app-secret"), 1);
     let out = h.run_bare(&["--profile", "lost", "status"], "", &[]).await;
     let said = text(&out.stderr);
-    assert!(!out.status.success() && said.contains("enter it again in Settings"), "{said}");
+    assert!(
+        !out.status.success() && said.contains("enter it again in Settings"),
+        "{said}"
+    );
     let out = h.run_bare(&["profile", "remove", "lost"], "", &[]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("tokens were not revoked"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("tokens were not revoked"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // Without a keyring the secret stays in the file, and status says so.
     let plain = Harness::new(|b| b).await;
     let out = plain.add_profile("work", &plain, "feishu").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let file = std::fs::read_to_string(
-        plain.dir.path().join("config/feishu-signin/profiles/work.toml"),
+        plain
+            .dir
+            .path()
+            .join("config/feishu-signin/profiles/work.toml"),
     )
     .unwrap();
     assert!(file.contains(&plain.secret));

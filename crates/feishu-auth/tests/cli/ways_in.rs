@@ -55,7 +55,10 @@ impl Running {
 
     async fn type_line(&mut self, line: &str) {
         let stdin = self.child.stdin.as_mut().unwrap();
-        stdin.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
         stdin.flush().await.unwrap();
     }
 
@@ -68,7 +71,11 @@ impl Running {
         // Let the reader take the last lines.
         tokio::time::sleep(Duration::from_millis(100)).await;
         let said = self.stderr.lock().unwrap().clone();
-        eprintln!("exit {:?}\nstdout: {}\nstderr: {said}", out.status.code(), text(&out.stdout));
+        eprintln!(
+            "exit {:?}\nstdout: {}\nstderr: {said}",
+            out.status.code(),
+            text(&out.stdout)
+        );
         (out, said)
     }
 }
@@ -112,7 +119,11 @@ async fn the_device_flow_signs_in_when_the_phone_approves_the_qr_code() {
     let status = h.status().await;
     assert_eq!(status["signedIn"], true);
     assert!(
-        status["scopes"].as_array().unwrap().iter().any(|s| s == "offline_access"),
+        status["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "offline_access"),
         "{status}"
     );
     // The device code is a secret: never printed.
@@ -203,7 +214,10 @@ async fn over_ssh_the_device_flow_is_chosen_and_without_one_the_paste() {
     let h = quick_device_harness().await;
     let running = Running::start(in_ssh(&h));
     let said = running.said("enter the code:").await;
-    assert!(said.contains("this is an SSH session (SSH_CONNECTION is set)"), "{said}");
+    assert!(
+        said.contains("this is an SSH session (SSH_CONNECTION is set)"),
+        "{said}"
+    );
     Browser::new()
         .unwrap()
         .device(&scanned(&said), Decision::Approve)
@@ -216,7 +230,10 @@ async fn over_ssh_the_device_flow_is_chosen_and_without_one_the_paste() {
     let h = Harness::new(|b| b.device_flow(false)).await;
     let mut running = Running::start(in_ssh(&h));
     let said = running.said("paste it here:").await;
-    assert!(said.contains("device flow is not available for this app"), "{said}");
+    assert!(
+        said.contains("device flow is not available for this app"),
+        "{said}"
+    );
     assert!(said.contains("unauthorized_client"), "{said}");
     let authorize = said
         .lines()
@@ -242,11 +259,7 @@ async fn in_a_desktop_session_the_browser_is_chosen_and_a_closed_input_ends_a_pa
     let bin = h.dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let opener = bin.join("xdg-open");
-    std::fs::write(
-        &opener,
-        format!("#!/bin/sh\nexec {} \"$1\"\n", h.browser),
-    )
-    .unwrap();
+    std::fs::write(&opener, format!("#!/bin/sh\nexec {} \"$1\"\n", h.browser)).unwrap();
     std::fs::set_permissions(
         &opener,
         <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
@@ -259,11 +272,18 @@ async fn in_a_desktop_session_the_browser_is_chosen_and_a_closed_input_ends_a_pa
         .env("DISPLAY", ":0")
         .env(
             "PATH",
-            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()),
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
         );
     let (out, said) = Running::start(cmd).finish().await;
     assert!(out.status.success(), "{said}");
-    assert!(said.contains("with the browser: a graphical session is here"), "{said}");
+    assert!(
+        said.contains("with the browser: a graphical session is here"),
+        "{said}"
+    );
     assert_eq!(h.status().await["signedIn"], true);
 
     // A paste whose input closes before anything was pasted ends with why.

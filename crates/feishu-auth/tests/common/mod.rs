@@ -164,7 +164,8 @@ impl Harness {
             "--scope",
             "offline_access",
         ];
-        self.run_bare(&args, &format!("{}\n", app.secret), &[]).await
+        self.run_bare(&args, &format!("{}\n", app.secret), &[])
+            .await
     }
 
     pub async fn status(&self) -> serde_json::Value {

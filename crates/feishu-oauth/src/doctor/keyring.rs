@@ -20,11 +20,12 @@ pub(super) fn check() -> Check {
     let missing =
         |finding: String| Check::new(id, title, Status::Warning, finding).advice(NO_KEYRING_ADVICE);
     let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
-    let connection = match zbus::blocking::Connection::session() {
-        Ok(connection) => connection,
-        Err(e) => {
-            return missing(
-                "no session bus to ask for a keyring: tokens are stored unsealed in a 0600 file".to_owned(),
+    let connection =
+        match zbus::blocking::Connection::session() {
+            Ok(connection) => connection,
+            Err(e) => return missing(
+                "no session bus to ask for a keyring: tokens are stored unsealed in a 0600 file"
+                    .to_owned(),
             )
             .details(vec![
                 format!(
@@ -32,9 +33,8 @@ pub(super) fn check() -> Check {
                     if bus.is_empty() { "not set" } else { "set" }
                 ),
                 format!("Session bus: {e}"),
-            ])
-        }
-    };
+            ]),
+        };
     let answer = (|| -> zbus::Result<(bool, bool, Option<u32>)> {
         let dbus = DBusProxy::new(&connection)?;
         let name = BusName::try_from(SECRET_SERVICE)?;

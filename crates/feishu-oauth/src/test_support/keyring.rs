@@ -34,8 +34,7 @@ impl TestKeyring {
         for dir in ["home", "data", "run"] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
         }
-        std::fs::set_permissions(root.join("run"), std::fs::Permissions::from_mode(0o700))
-            .unwrap();
+        std::fs::set_permissions(root.join("run"), std::fs::Permissions::from_mode(0o700)).unwrap();
         // `--unlock` before any client asks: it makes the login keyring with the password from
         // standard input, no prompt; a keyring started by a client's call would have none.
         let mut daemon = Command::new("gnome-keyring-daemon")

@@ -150,7 +150,10 @@ pub fn decode_terminal_qr(drawn: &str) -> Option<String> {
     };
     // A margin of light around it, as a screen has.
     let margin = 8 * scale;
-    let (w, h) = (width * scale + 2 * margin, rows.len() * 2 * scale + 2 * margin);
+    let (w, h) = (
+        width * scale + 2 * margin,
+        rows.len() * 2 * scale + 2 * margin,
+    );
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
         let inside = x >= margin && y >= margin;
         if !inside || light(x - margin, y - margin) {
