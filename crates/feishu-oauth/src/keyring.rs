@@ -11,7 +11,7 @@
 //! Every call runs on a thread of its own under a deadline: a keyring may show the desktop's
 //! unlock prompt, and the crate waits for a prompt without a limit, so a stuck daemon or a prompt
 //! nobody answers would otherwise hang `feishu-auth token`. Each call opens its own connection
-//! (with an encrypted Secret Service session, so the secret crosses the bus sealed).
+//! (see [`ENCRYPTION`] for why the session's transfer is not encrypted).
 
 use std::{collections::HashMap, sync::mpsc, time::Duration};
 
@@ -29,6 +29,12 @@ use crate::{
 pub const SECRET_SERVICE: &str = "org.freedesktop.secrets";
 /// What a settings file holds for `app_secret` when the keyring keeps the value.
 pub const APP_SECRET_REFERENCE: &str = "@keyring";
+/// The Secret Service session's transport encryption: none. The session bus is the user's own
+/// Unix socket, which other users cannot reach; a program of the same user can ask the keyring
+/// for the key outright (the README's limits), so encrypting the transfer against it protects
+/// nothing, while the Diffie-Hellman exchange (`EncryptionType::Dh`, 1024-bit, in software)
+/// was most of a sealed `feishu-auth token`'s time (the benchmark's row 5k).
+const ENCRYPTION: EncryptionType = EncryptionType::Plain;
 /// How long one plain call may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a call that may wait for the desktop's unlock prompt may take.
@@ -81,6 +87,8 @@ fn connect() -> KResult<SecretService<'static>> {
     let present = (|| -> zbus::Result<bool> {
         let dbus = DBusProxy::new(&connection)?;
         let name = BusName::try_from(SECRET_SERVICE)?;
+        // Running (the usual case) answers in one call; only else is the bus asked whether it
+        // can start one.
         Ok(dbus.name_has_owner(name)?
             || dbus
                 .list_activatable_names()?
@@ -93,7 +101,7 @@ fn connect() -> KResult<SecretService<'static>> {
             "no Secret Service ({SECRET_SERVICE}) on the session bus"
         )));
     }
-    SecretService::connect_with_existing(EncryptionType::Dh, connection).map_err(|e| match e {
+    SecretService::connect_with_existing(ENCRYPTION, connection).map_err(|e| match e {
         SsError::Unavailable => KeyringError::Unavailable(describe(&e)),
         e => KeyringError::Failed(describe(&e)),
     })
