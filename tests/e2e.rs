@@ -475,6 +475,25 @@ async fn sign_in_with_the_phone_by_its_qr_code() {
         !code.is_empty() && verification.contains(&code),
         "{verification} {code}"
     );
+    // The QR code the window shows reads back as that address, as the phone's camera reads it.
+    let src = app
+        .client
+        .find(Locator::Css("#device-qr"))
+        .await
+        .unwrap()
+        .attr("src")
+        .await
+        .unwrap()
+        .unwrap();
+    let svg = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        src.strip_prefix("data:image/svg+xml;base64,").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        feishu_oauth::test_support::decode_svg_qr(&String::from_utf8(svg).unwrap()).as_deref(),
+        Some(verification.as_str())
+    );
     assert!(app.text("#sign-in-status").await.contains("phone"));
     app.shoot("phone-en").await;
     // The phone: the person approves on the emulator's verification page.

@@ -61,8 +61,12 @@ mod tests {
     }
 
     #[test]
-    fn the_svg_is_one_self_contained_image() {
+    fn the_svg_is_one_self_contained_image_that_reads_back_as_the_address() {
         let svg = svg(ADDRESS).unwrap();
+        assert_eq!(
+            crate::test_support::decode_svg_qr(&svg).as_deref(),
+            Some(ADDRESS)
+        );
         assert!(svg.starts_with("<?xml") && svg.contains("<svg") && svg.ends_with("</svg>"));
         assert!(!svg.contains("<script") && !svg.contains("href"));
     }

@@ -165,3 +165,45 @@ pub fn decode_terminal_qr(drawn: &str) -> Option<String> {
     let grids = image.detect_grids();
     grids.first()?.decode().ok().map(|(_, text)| text)
 }
+
+/// Reads a QR code drawn by [`crate::qr::svg`] back: the SVG's dark rectangles (`M x y h w v h
+/// H x V y`, the encoder's only shapes) painted at 4 pixels a unit, then decoded as a camera
+/// would. `None`: no code found.
+pub fn decode_svg_qr(svg: &str) -> Option<String> {
+    let number = |text: &str, key: &str| -> Option<usize> {
+        let start = text.find(&format!("{key}=\""))? + key.len() + 2;
+        text[start..].split('"').next()?.parse().ok()
+    };
+    let tag = &svg[svg.find("<svg")?..];
+    let (width, height) = (number(tag, "width")?, number(tag, "height")?);
+    let path = &svg[svg.find(" d=\"")? + 4..];
+    let path = path.split('"').next()?;
+    let scale = 4;
+    let mut dark = vec![false; width * height];
+    for shape in path.split('M').filter(|s| !s.is_empty()) {
+        // `left top h width v height H left V top`
+        let fields: Vec<usize> = shape
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|f| !f.is_empty())
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let [left, top, w, h, ..] = fields[..] else {
+            return None;
+        };
+        for y in top..(top + h).min(height) {
+            for x in left..(left + w).min(width) {
+                dark[y * width + x] = true;
+            }
+        }
+    }
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * scale, height * scale, |x, y| {
+            if dark[(y / scale) * width + x / scale] {
+                0
+            } else {
+                255
+            }
+        });
+    let grids = image.detect_grids();
+    grids.first()?.decode().ok().map(|(_, text)| text)
+}
