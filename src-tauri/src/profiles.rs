@@ -70,15 +70,24 @@ pub fn switch<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState
 pub async fn remove<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SessionState> {
     let state = app.state::<AppState>();
     state.profiles.check_removable(name)?;
-    let account = account(app, name)?;
-    let report = account.sign_out().await?;
+    // A profile whose App Secret or session key the keyring no longer gives is removed all the
+    // same; its tokens cannot be revoked then, which the activity entry says.
+    let revoked = match account(app, name) {
+        Ok(account) => match account.sign_out().await {
+            Ok(report) => report.revocation == Revocation::Revoked,
+            Err(feishu_oauth::Error::Keyring { .. } | feishu_oauth::Error::Config { .. }) => false,
+            Err(e) => return Err(e),
+        },
+        Err(feishu_oauth::Error::Keyring { .. } | feishu_oauth::Error::Config { .. }) => false,
+        Err(e) => return Err(e),
+    };
     state.profiles.remove(name)?;
     state.retain(&state.profiles.names()?);
     activity::record(
         app,
         Activity::ProfileRemoved {
             name: name.to_owned(),
-            revoked: report.revocation == Revocation::Revoked,
+            revoked,
         },
         None,
     );
