@@ -59,6 +59,7 @@ pub async fn run<R: Runtime>(
         slot: &state.sign_ins,
         flow,
         language,
+        same_user: None,
     };
     let source = match route {
         Way::Loopback => CallbackSource::Loopback,

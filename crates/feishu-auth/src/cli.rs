@@ -49,6 +49,19 @@ pub enum Command {
         /// A scope to request (repeatable); replaces the configured scopes.
         #[arg(long = "scope", value_name = "SCOPE", value_parser = scope)]
         scopes: Vec<String>,
+        /// A scope to ask for in addition to those granted (repeatable): the signed-in user
+        /// authorizes again, and the session is replaced only when that user approves.
+        #[arg(long = "add-scope", value_name = "SCOPE", value_parser = scope)]
+        add_scopes: Vec<String>,
+    },
+    /// Whether the session holds every scope given: exit 0, or 7 listing the missing ones.
+    Check {
+        /// A scope the session must hold (repeatable).
+        #[arg(long = "scope", value_name = "SCOPE", value_parser = scope, required = true)]
+        scopes: Vec<String>,
+        /// Print JSON instead of a sentence.
+        #[arg(long)]
+        json: bool,
     },
     /// Show who is signed in and when the tokens expire.
     Status {
@@ -57,7 +70,12 @@ pub enum Command {
         json: bool,
     },
     /// Print a valid user access token, refreshing it first when it needs it.
-    Token,
+    Token {
+        /// Print a token narrowed to these scopes (repeatable), for a script that should hold no
+        /// more than it needs; the session keeps its full token.
+        #[arg(long = "scope", value_name = "SCOPE", value_parser = scope)]
+        scopes: Vec<String>,
+    },
     /// Refresh the user access token now (or, with --if-due, only when it is needed).
     Refresh {
         /// Refresh only when the access token is stale or the refresh token would expire before

@@ -17,6 +17,9 @@ pub const TIMED_OUT: u8 = 4;
 pub const DECLINED: u8 = 5;
 /// Feishu answered with an error code.
 pub const FEISHU_ERROR: u8 = 6;
+/// A scope is missing: `check` found one the session does not hold, or a narrowed `token` asked
+/// for one it was not granted.
+pub const SCOPE_MISSING: u8 = 7;
 /// `doctor` found a problem: a check failed (warnings alone exit 0).
 pub const DOCTOR_FOUND_PROBLEM: u8 = 8;
 /// The desktop keyring was needed and could not be used (a sealed session where its keyring
@@ -35,6 +38,7 @@ pub fn code_for(error: &Error) -> ExitCode {
         Error::Feishu(_) => FEISHU_ERROR,
         Error::UnknownProfile { .. } => USAGE,
         Error::Keyring { .. } => KEYRING,
+        Error::ScopeNotGranted { .. } => SCOPE_MISSING,
         _ => FAILURE,
     })
 }

@@ -18,6 +18,8 @@ pub enum Failure {
     DoctorFoundProblem(Vec<&'static str>),
     /// The keepalive's units could not be written or removed.
     Keepalive(feishu_oauth::KeepaliveError),
+    /// `check` found scopes missing: standard output said which.
+    ScopesMissing,
 }
 
 impl From<feishu_oauth::KeepaliveError> for Failure {
@@ -54,6 +56,7 @@ impl Failure {
                 Some(sentence(&format!("keepalive: {e}"))),
                 ExitCode::from(exit::FAILURE),
             ),
+            Failure::ScopesMissing => (None, ExitCode::from(exit::SCOPE_MISSING)),
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 (None, ExitCode::from(exit::FAILURE))
             }

@@ -13,10 +13,11 @@ use crate::{
     client::FeishuClient,
     config::{Config, Endpoints},
     error::{Error, Result},
-    manager::{SessionManager, SignOut, UsableSession},
+    manager::{NarrowedToken, SessionManager, SignOut, UsableSession},
     redirect::{CallbackRoute, RedirectUri, Route},
     revoke::{Revocation, TokenKind},
     sandbox::{RunningSandbox, SandboxLauncher},
+    scope::Scopes,
     session::{Issuer, Session},
     storage::Storage,
     store::SessionStore,
@@ -156,6 +157,12 @@ impl Account {
     /// expiry failed (see [`SessionManager::usable_session`]).
     pub async fn usable_session(&self) -> Result<UsableSession> {
         self.sessions.usable_session(|| self.client()).await
+    }
+
+    /// A token narrowed to `scopes` for a script; the session keeps its full one (see
+    /// [`SessionManager::narrowed_token`]).
+    pub async fn narrowed_token(&self, scopes: &Scopes) -> Result<NarrowedToken> {
+        self.sessions.narrowed_token(scopes, || self.client()).await
     }
 
     /// Refreshes now, whatever the token's status.

@@ -225,6 +225,28 @@ pub enum Error {
         known: Vec<String>,
     },
 
+    /// More scopes were asked for the signed-in user, and someone else approved: their session
+    /// was not saved, the signed-in user's is kept.
+    #[error("{signed_in} approved, but more scopes were asked for {kept}: nothing was changed, and {kept} stays signed in. Sign in as {kept} in the browser (or sign out first to switch users)")]
+    OtherUser {
+        /// Who approved.
+        signed_in: String,
+        /// Whose session is kept.
+        kept: String,
+    },
+
+    /// A narrowed token asked for a scope the session was not granted (20068), or named one twice
+    /// (20067). Nothing was spent: the session is as it was.
+    #[error("the {} {} {} not granted (Feishu error {code}); this session holds: {}. Run `feishu-auth login --add-scope {}` to ask for {}", if missing.len() == 1 { "scope" } else { "scopes" }, missing.join(", "), if missing.len() == 1 { "was" } else { "were" }, if granted.is_empty() { "no scope".to_owned() } else { granted.join(" ") }, missing.join(" --add-scope "), if missing.len() == 1 { "it" } else { "them" })]
+    ScopeNotGranted {
+        /// Feishu's code (20067 or 20068).
+        code: u32,
+        /// The asked scopes the session does not hold.
+        missing: Vec<String>,
+        /// The scopes the session holds.
+        granted: Vec<String>,
+    },
+
     /// The device flow cannot be used with this app here (its endpoint refused): another way in
     /// (the browser, or pasting the redirect) still can.
     #[error("the device flow is not available for this app ({reason}): sign in with the browser, or paste the redirect (`feishu-auth login --method paste`)")]

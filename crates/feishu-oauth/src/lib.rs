@@ -77,7 +77,7 @@ pub use keeper::{Keeper, KeeperEvent, Tick, TICK};
 pub use language::Language;
 pub use loopback::{Arrival, LoopbackListener, Responder};
 pub use managed::{Key, Layered, Managed, Origin, Setting, SystemFile, KEYS, LOCKED_REASON};
-pub use manager::{SessionManager, SignOut, UsableSession};
+pub use manager::{NarrowedToken, SessionManager, SignOut, UsableSession};
 pub use profile::Profile;
 pub use profiles::{check_name as check_profile_name, Profiles, DEFAULT_PROFILE, PROFILE_ENV};
 pub use redirect::{CallbackRoute, RedirectUri, Route, DEEP_LINK_SCHEME};

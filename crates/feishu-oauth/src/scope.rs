@@ -68,6 +68,26 @@ impl Scopes {
         self.0.iter().map(String::as_str)
     }
 
+    /// These scopes and `others`, each once, in order.
+    #[must_use]
+    pub fn union(&self, others: &Scopes) -> Scopes {
+        let mut all = self.0.clone();
+        for scope in others.iter() {
+            if !all.iter().any(|s| s == scope) {
+                all.push(scope.to_owned());
+            }
+        }
+        Scopes(all)
+    }
+
+    /// The scopes of these that `others` lacks.
+    pub fn missing_from(&self, others: &Scopes) -> Vec<String> {
+        self.iter()
+            .filter(|s| !others.contains(s))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

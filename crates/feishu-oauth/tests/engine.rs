@@ -58,6 +58,7 @@ fn request<'a>(account: &'a Account, slot: &'a FlowSlot, flow: FlowId) -> SignIn
         slot,
         flow,
         language: Language::English,
+        same_user: None,
     }
 }
 

@@ -33,7 +33,12 @@ pub struct Asked {
 
 /// Runs the sign-in the way chosen (see [`choose`]), said in one line first. A device flow that
 /// was chosen for the person, and that the app turns out not to have, falls back to pasting.
-pub async fn run(account: &Account, asked: Asked, scopes: &[String]) -> Outcome {
+pub async fn run(
+    account: &Account,
+    asked: Asked,
+    scopes: &[String],
+    add_scopes: &[String],
+) -> Outcome {
     let configured = &account.config().redirect_uri;
     if configured.route() == CallbackRoute::DeepLink {
         return Err(Error::config(
@@ -49,13 +54,38 @@ pub async fn run(account: &Account, asked: Asked, scopes: &[String]) -> Outcome 
         "Signing in {}: {why}. (`--method browser|device|paste` chooses another way.)",
         method_words(method)
     );
-    let session = match sign_in(account, asked, scopes, method).await {
+    // More scopes for the signed-in user: the granted ones plus the new, the same user only.
+    let (scopes, same_user) = if add_scopes.is_empty() {
+        (scopes.to_vec(), None)
+    } else {
+        let held = match account.current()? {
+            Some(session) => Some((session.scopes, session.profile)),
+            None => None,
+        };
+        let base: Vec<String> = match &held {
+            Some((granted, _)) => granted.iter().map(str::to_owned).collect(),
+            None if scopes.is_empty() => account.config().scopes.iter().map(str::to_owned).collect(),
+            None => scopes.to_vec(),
+        };
+        let mut all = base;
+        for scope in scopes.iter().chain(add_scopes) {
+            if !all.contains(scope) {
+                all.push(scope.clone());
+            }
+        }
+        if let Some((_, profile)) = &held {
+            eprintln!("Asking {} for: {}", profile.name, all.join(" "));
+        }
+        (all, held.map(|(_, profile)| profile.open_id))
+    };
+    let same_user = same_user.as_deref();
+    let session = match sign_in(account, asked, &scopes, method, same_user).await {
         Err(e @ Error::DeviceFlowUnavailable { .. }) if asked.method.is_none() => {
             eprintln!(
                 "{} Signing in by pasting the redirect instead.",
                 view::sentence(&e.to_string())
             );
-            sign_in(account, asked, scopes, Method::Paste).await?
+            sign_in(account, asked, &scopes, Method::Paste, same_user).await?
         }
         outcome => outcome?,
     };
@@ -131,6 +161,7 @@ async fn sign_in(
     asked: Asked,
     scopes: &[String],
     method: Method,
+    same_user: Option<&str>,
 ) -> Result<Session, Error> {
     let countdown = method == Method::Device && std::io::stderr().is_terminal();
     let terminal = Terminal {
@@ -152,6 +183,7 @@ async fn sign_in(
         slot: &slot,
         flow: slot.next_id(),
         language: Language::from_env(),
+        same_user: same_user.map(str::to_owned),
     };
     let source = match method {
         Method::Browser => CallbackSource::Loopback,

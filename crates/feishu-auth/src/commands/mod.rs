@@ -31,19 +31,24 @@ pub async fn run(cli: Cli) -> Outcome {
             no_browser,
             timeout,
             scopes,
+            add_scopes,
         } => {
             let asked = login::Asked {
                 method,
                 no_browser,
                 timeout_secs: timeout,
             };
-            login::run(&context::load(profile)?.1, asked, &scopes).await
+            login::run(&context::load(profile)?.1, asked, &scopes, &add_scopes).await
         }
+        Command::Check { scopes, json } => session::check(&context::load(profile)?.1, &scopes, json),
         Command::Status { json } => {
             let (name, account) = context::load(profile)?;
             session::status(&name, &account, json)
         }
-        Command::Token => session::token(&context::load(profile)?.1).await,
+        Command::Token { scopes } if scopes.is_empty() => {
+            session::token(&context::load(profile)?.1).await
+        }
+        Command::Token { scopes } => session::narrowed_token(&context::load(profile)?.1, &scopes).await,
         Command::Refresh {
             if_due,
             next_run_in,

@@ -2,10 +2,13 @@
 
 use std::io::Write as _;
 
-use feishu_oauth::{Account, Error, RefreshDue};
+use feishu_oauth::{Account, Error, RefreshDue, Scopes};
 use time::OffsetDateTime;
 
-use crate::{failure::Outcome, view};
+use crate::{
+    failure::{Failure, Outcome},
+    view,
+};
 
 /// `status [--json]`. A corrupt session file is reported on stderr and shown as signed out.
 pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
@@ -44,6 +47,52 @@ pub fn status(profile: &str, account: &Account, json: bool) -> Outcome {
         }
     }
     Ok(stdout.flush()?)
+}
+
+/// `token --scope S…`: a token narrowed to those scopes (and `offline_access`), alone on stdout;
+/// the session keeps its full token and its refresh token. Two refresh calls each time.
+pub async fn narrowed_token(account: &Account, scopes: &[String]) -> Outcome {
+    let scopes = Scopes::from_iter_checked(scopes).map_err(|e| Error::config("--scope", e))?;
+    let token = account.narrowed_token(&scopes).await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", token.access_token.expose())?;
+    Ok(stdout.flush()?)
+}
+
+/// `check --scope S… [--json]`: exit 0 when the session holds every scope, else 7 listing the
+/// missing ones (signed out: 3).
+pub fn check(account: &Account, scopes: &[String], json: bool) -> Outcome {
+    let session = account.current()?.ok_or(Error::SignedOut)?;
+    let missing: Vec<&String> = scopes
+        .iter()
+        .filter(|s| !session.scopes.contains(s))
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let doc = serde_json::json!({
+            "granted": session.scopes.iter().collect::<Vec<_>>(),
+            "missing": missing,
+            "ok": missing.is_empty(),
+        });
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?)?;
+    } else if missing.is_empty() {
+        writeln!(stdout, "Every scope is granted: {}.", scopes.join(" "))?;
+    } else {
+        let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        writeln!(
+            stdout,
+            "Not granted: {}. `feishu-auth login --add-scope {}` asks for {}.",
+            list.join(" "),
+            list.join(" --add-scope "),
+            if list.len() == 1 { "it" } else { "them" }
+        )?;
+    }
+    stdout.flush()?;
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::ScopesMissing)
+    }
 }
 
 /// `token`: the access token alone on stdout, refreshed first when it needs it. A token that did

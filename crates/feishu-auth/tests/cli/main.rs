@@ -18,6 +18,7 @@ mod profiles;
 mod proxy;
 mod refresh;
 mod sandbox;
+mod scopes;
 mod secrets;
 mod status;
 mod token;

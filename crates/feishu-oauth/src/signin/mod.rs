@@ -55,6 +55,10 @@ pub struct SignInRequest<'a> {
     pub flow: FlowId,
     /// The person's language, for the page the browser shows after the redirect.
     pub language: Language,
+    /// Asking for more scopes for the signed-in user: the `open_id` the new session must have.
+    /// Another user's sign-in is then refused and nothing is saved, so the session stays as it
+    /// was (as it does when the request is declined or fails).
+    pub same_user: Option<String>,
 }
 
 /// Where the callback comes from: the adapter's choice.
@@ -178,6 +182,7 @@ async fn attempt(
         report.stage(Stage::Exchanging);
         let profile = client.user_info(&grant.access_token).await?;
         let session = Session::from_grant(account.issuer().clone(), grant, profile);
+        check_same_user(request, &session)?;
         account.save(&session)?;
         return Ok(session);
     }
@@ -191,8 +196,30 @@ async fn attempt(
         .pending
         .complete(arrived.callback, &arrived.client)
         .await?;
+    check_same_user(request, &session)?;
     request.account.save(&session)?;
     Ok(session)
+}
+
+/// When more scopes were asked for the signed-in user, the new session must be that user's.
+fn check_same_user(request: &SignInRequest<'_>, session: &Session) -> Result<()> {
+    let Some(expected) = &request.same_user else {
+        return Ok(());
+    };
+    if &session.profile.open_id == expected {
+        return Ok(());
+    }
+    let kept = request
+        .account
+        .current()
+        .ok()
+        .flatten()
+        .map(|s| s.profile.name)
+        .unwrap_or_default();
+    Err(Error::OtherUser {
+        signed_in: session.profile.name.clone(),
+        kept,
+    })
 }
 
 /// Everything up to the callback: begin, the receiver ready, the browser open, the wait.

@@ -15,6 +15,10 @@
 //! reading the store again: a session refreshed after a caller asked is as fresh as one it would
 //! read, so 50 callers cost one refresh and about one read, not a hundred.
 
+mod narrow;
+
+pub use narrow::NarrowedToken;
+
 use std::{
     future::Future,
     sync::{
@@ -323,29 +327,34 @@ impl SessionManager {
         // One refresh across processes: the lock file (already held while a refreshed session
         // waits to be saved: a second lock on it from this process would wait for itself), then a
         // re-read.
-        let held = lock(&self.unsaved)
-            .as_ref()
-            .map(|u| Arc::clone(&u.refresh_lock));
-        let refresh_lock = match held {
-            Some(held) => held,
-            None => {
-                let store = Arc::clone(&self.store);
-                Arc::new(
-                    tokio::task::spawn_blocking(move || store.lock_refresh())
-                        .await
-                        .map_err(|e| Error::Store {
-                            path: "session lock".into(),
-                            source: std::io::Error::other(e),
-                        })??,
-                )
-            }
-        };
+        let refresh_lock = self.refresh_lock().await?;
         let session = self.current()?.ok_or(Error::SignedOut)?;
         if usable(&session) {
             return Ok(session);
         }
         self.refresh_locked(session, force, connect, refresh_lock)
             .await
+    }
+
+    /// The cross-process refresh lock: the one a refreshed session waiting to be saved holds
+    /// already (a second lock on it from this process would wait for itself), else taken now.
+    /// The caller holds the gate.
+    async fn refresh_lock(&self) -> Result<Arc<StoreLock>> {
+        let held = lock(&self.unsaved)
+            .as_ref()
+            .map(|u| Arc::clone(&u.refresh_lock));
+        if let Some(held) = held {
+            return Ok(held);
+        }
+        let store = Arc::clone(&self.store);
+        Ok(Arc::new(
+            tokio::task::spawn_blocking(move || store.lock_refresh())
+                .await
+                .map_err(|e| Error::Store {
+                    path: "session lock".into(),
+                    source: std::io::Error::other(e),
+                })??,
+        ))
     }
 
     /// The session a refresh completed after the `asked`-th saved, if any. It is what the store
@@ -422,10 +431,18 @@ impl SessionManager {
                 self.remember_refreshed(&refreshed);
                 Ok(refreshed)
             }
-            Err(Error::Feishu(e)) if e.remedy() == Some(Remedy::RereadStore) => {
+            Err(e) => self.refused(e, &refresh_token),
+        }
+    }
+
+    /// What a refresh Feishu refused with `refresh_token` means: the session another process
+    /// rotated meanwhile, or a sign-out (a dead token, a grant that ended), or the error itself.
+    fn refused(&self, error: Error, refresh_token: &RefreshToken) -> Result<Session> {
+        match error {
+            Error::Feishu(e) if e.remedy() == Some(Remedy::RereadStore) => {
                 // Another writer (one that did not take the lock) may have rotated the token.
                 if let Some(stored) = self.current()? {
-                    if stored.refresh_token.as_ref() != Some(&refresh_token) {
+                    if stored.refresh_token.as_ref() != Some(refresh_token) {
                         warn!(
                             code = e.code,
                             "refresh token was rotated by another process; using its session"
@@ -434,19 +451,19 @@ impl SessionManager {
                     }
                 }
                 warn!(code = e.code, "refresh token is dead; signing out");
-                self.clear_if_holds(&refresh_token)?;
+                self.clear_if_holds(refresh_token)?;
                 Err(Error::SignInRequired {
                     reason: e.to_string(),
                 })
             }
-            Err(Error::Feishu(e)) if e.remedy() == Some(Remedy::SignInAgain) => {
+            Error::Feishu(e) if e.remedy() == Some(Remedy::SignInAgain) => {
                 warn!(code = e.code, "refresh refused; signing out");
-                self.clear_if_holds(&refresh_token)?;
+                self.clear_if_holds(refresh_token)?;
                 Err(Error::SignInRequired {
                     reason: e.to_string(),
                 })
             }
-            Err(e) => Err(e),
+            e => Err(e),
         }
     }
 
