@@ -31,7 +31,12 @@ async fn narrowed_tokens_beside_a_keeper_never_leave_the_session_narrowed() {
         Arc::new(SessionManager::new(store, issuer.clone()))
     };
     let (keeper, script) = (manager(&path), manager(&path));
-    let (pending, arrival) = arrive(&s, &format!("offline_access {EMAIL} {USER_ID}"), Decision::Approve).await;
+    let (pending, arrival) = arrive(
+        &s,
+        &format!("offline_access {EMAIL} {USER_ID}"),
+        Decision::Approve,
+    )
+    .await;
     keeper
         .save(&pending.complete(arrival.callback, &s.client).await.unwrap())
         .unwrap();
@@ -55,11 +60,11 @@ async fn narrowed_tokens_beside_a_keeper_never_leave_the_session_narrowed() {
                 assert!(token.scopes.contains(EMAIL) && !token.scopes.contains(USER_ID));
                 (1, token.access_token)
             } else {
-                let session = keeper
-                    .fresh_session(|| async { Ok(client) })
-                    .await
-                    .unwrap();
-                assert!(session.scopes.contains(USER_ID), "a full token for the keeper");
+                let session = keeper.fresh_session(|| async { Ok(client) }).await.unwrap();
+                assert!(
+                    session.scopes.contains(USER_ID),
+                    "a full token for the keeper"
+                );
                 (0, session.access_token)
             }
         }));

@@ -64,7 +64,9 @@ pub async fn run(
         };
         let base: Vec<String> = match &held {
             Some((granted, _)) => granted.iter().map(str::to_owned).collect(),
-            None if scopes.is_empty() => account.config().scopes.iter().map(str::to_owned).collect(),
+            None if scopes.is_empty() => {
+                account.config().scopes.iter().map(str::to_owned).collect()
+            }
             None => scopes.to_vec(),
         };
         let mut all = base;

@@ -40,7 +40,9 @@ pub async fn run(cli: Cli) -> Outcome {
             };
             login::run(&context::load(profile)?.1, asked, &scopes, &add_scopes).await
         }
-        Command::Check { scopes, json } => session::check(&context::load(profile)?.1, &scopes, json),
+        Command::Check { scopes, json } => {
+            session::check(&context::load(profile)?.1, &scopes, json)
+        }
         Command::Status { json } => {
             let (name, account) = context::load(profile)?;
             session::status(&name, &account, json)
@@ -48,7 +50,9 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Token { scopes } if scopes.is_empty() => {
             session::token(&context::load(profile)?.1).await
         }
-        Command::Token { scopes } => session::narrowed_token(&context::load(profile)?.1, &scopes).await,
+        Command::Token { scopes } => {
+            session::narrowed_token(&context::load(profile)?.1, &scopes).await
+        }
         Command::Refresh {
             if_due,
             next_run_in,

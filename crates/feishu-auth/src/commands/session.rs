@@ -74,7 +74,11 @@ pub fn check(account: &Account, scopes: &[String], json: bool) -> Outcome {
             "missing": missing,
             "ok": missing.is_empty(),
         });
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?)?;
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?
+        )?;
     } else if missing.is_empty() {
         writeln!(stdout, "Every scope is granted: {}.", scopes.join(" "))?;
     } else {

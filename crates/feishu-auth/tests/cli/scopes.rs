@@ -16,7 +16,15 @@ const USER_ID: &str = "contact:user.employee_id:readonly";
 async fn signed_in() -> Harness {
     let h = Harness::new(|b| b).await;
     let out = h
-        .run(&["login", "--scope", "offline_access", "--scope", EMAIL, "--scope", USER_ID])
+        .run(&[
+            "login",
+            "--scope",
+            "offline_access",
+            "--scope",
+            EMAIL,
+            "--scope",
+            USER_ID,
+        ])
         .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     h
@@ -24,7 +32,11 @@ async fn signed_in() -> Harness {
 
 /// The user-info fields `token` reaches: the email and user ID only with their scopes.
 async fn reach(h: &Harness, token: &str) -> (bool, bool) {
-    let url = h.emulator.base_url().join("open-apis/authen/v1/user_info").unwrap();
+    let url = h
+        .emulator
+        .base_url()
+        .join("open-apis/authen/v1/user_info")
+        .unwrap();
     let body: serde_json::Value = reqwest::Client::new()
         .get(url)
         .bearer_auth(token)
@@ -52,8 +64,16 @@ async fn a_narrowed_token_holds_only_its_scopes_and_the_session_stays_whole() {
     let out = token(&h, &[EMAIL]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let narrowed = text(&out.stdout).trim().to_owned();
-    assert_eq!(reach(&h, &narrowed).await, (true, false), "narrowed to the email");
-    assert_eq!(h.emulator.refreshes(), 2, "two refresh calls per narrowed token");
+    assert_eq!(
+        reach(&h, &narrowed).await,
+        (true, false),
+        "narrowed to the email"
+    );
+    assert_eq!(
+        h.emulator.refreshes(),
+        2,
+        "two refresh calls per narrowed token"
+    );
     // The session: full scopes, a full token, and it still refreshes.
     let full = text(&h.run(&["token"]).await.stdout).trim().to_owned();
     assert_ne!(full, narrowed);
@@ -65,7 +85,10 @@ async fn a_narrowed_token_holds_only_its_scopes_and_the_session_stays_whole() {
         .iter()
         .map(|s| s.as_str().unwrap())
         .collect();
-    assert!(scopes.contains(&EMAIL) && scopes.contains(&USER_ID), "{status}");
+    assert!(
+        scopes.contains(&EMAIL) && scopes.contains(&USER_ID),
+        "{status}"
+    );
     assert!(status["refreshTokenExpiresAt"].is_string(), "{status}");
     assert!(h.run(&["refresh"]).await.status.success());
 
@@ -85,9 +108,17 @@ async fn a_narrowed_token_holds_only_its_scopes_and_the_session_stays_whole() {
     for out in &outs {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
-    assert!(h.emulator.refreshes() - before <= 6, "{}", h.emulator.refreshes() - before);
+    assert!(
+        h.emulator.refreshes() - before <= 6,
+        "{}",
+        h.emulator.refreshes() - before
+    );
     let full = text(&h.run(&["token"]).await.stdout).trim().to_owned();
-    assert_eq!(reach(&h, &full).await, (true, true), "the session is not left narrowed");
+    assert_eq!(
+        reach(&h, &full).await,
+        (true, true),
+        "the session is not left narrowed"
+    );
     assert!(h.run(&["refresh"]).await.status.success());
 }
 
@@ -117,7 +148,10 @@ async fn a_scope_never_granted_is_explained_and_spends_nothing() {
     );
     assert!(out.stdout.is_empty());
     assert_eq!(h.emulator.refreshes(), 0, "nothing was spent");
-    assert!(h.run(&["refresh"]).await.status.success(), "the session still refreshes");
+    assert!(
+        h.run(&["refresh"]).await.status.success(),
+        "the session still refreshes"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -126,9 +160,13 @@ async fn check_exits_0_when_every_scope_is_held_and_7_naming_the_missing() {
     let out = h.run(&["check", "--scope", EMAIL]).await;
     assert_eq!(out.status.code(), Some(3), "signed out");
     assert!(h.run(&["login"]).await.status.success());
-    let out = h.run(&["check", "--scope", EMAIL, "--scope", "offline_access"]).await;
+    let out = h
+        .run(&["check", "--scope", EMAIL, "--scope", "offline_access"])
+        .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = h.run(&["check", "--scope", EMAIL, "--scope", USER_ID]).await;
+    let out = h
+        .run(&["check", "--scope", EMAIL, "--scope", USER_ID])
+        .await;
     assert_eq!(out.status.code(), Some(7));
     let said = text(&out.stdout);
     assert!(
@@ -140,7 +178,11 @@ async fn check_exits_0_when_every_scope_is_held_and_7_naming_the_missing() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["ok"], false);
     assert_eq!(doc["missing"], serde_json::json!([USER_ID]));
-    assert!(doc["granted"].as_array().unwrap().iter().any(|s| s == EMAIL));
+    assert!(doc["granted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == EMAIL));
 }
 
 /// Another user of the same tenant.
@@ -176,7 +218,9 @@ async fn more_scopes_for_the_same_user_replace_the_session_and_nothing_else_does
     for scope in ["offline_access", EMAIL, USER_ID] {
         assert!(asked.split(' ').any(|s| s == scope), "{asked}");
     }
-    let out = h.run(&["check", "--scope", USER_ID, "--scope", EMAIL]).await;
+    let out = h
+        .run(&["check", "--scope", USER_ID, "--scope", EMAIL])
+        .await;
     assert_eq!(out.status.code(), Some(0));
 
     // Approved by someone else (an identity provider signed in as another user): refused,
@@ -198,7 +242,10 @@ async fn more_scopes_for_the_same_user_replace_the_session_and_nothing_else_does
     let out = output(elsewhere, &["login", "--add-scope"], "").await;
     assert!(!out.status.success());
     let said = text(&out.stderr);
-    assert!(said.contains("李四 approved") && said.contains("张三 stays signed in"), "{said}");
+    assert!(
+        said.contains("李四 approved") && said.contains("张三 stays signed in"),
+        "{said}"
+    );
     assert_eq!(std::fs::read(h.session_file()).unwrap(), before);
     assert_eq!(h.status().await["user"]["name"], "张三");
     tokio::time::sleep(Duration::from_millis(10)).await;

@@ -81,9 +81,11 @@ impl SessionManager {
                     Err(e) => e,
                     // Rotated by a program that took no lock: this one may simply run again.
                     Ok(_) => Error::SignInRequired {
-                        reason: "another program refreshed the session meanwhile: run the command again".into(),
+                        reason:
+                            "another program refreshed the session meanwhile: run the command again"
+                                .into(),
                     },
-                })
+                });
             }
         };
         let Some(whole_grant) = narrowed.refresh_token.clone() else {
