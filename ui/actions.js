@@ -176,6 +176,18 @@ export async function saveSettings(settings) {
   return saved;
 }
 
+/**
+ * "Request more scopes": the signed-in account signs in again asking for what it holds plus
+ * `extra`; the session is replaced only if that same account approves.
+ */
+export function requestScopes(extra) {
+  const granted = state.session?.scopes ?? [];
+  const settings = state.settings;
+  const deepLink = Boolean(settings?.redirectUri) && settings.redirectUri === settings.deepLinkRedirectUri;
+  const scopes = [...granted, ...extra.filter((scope) => !granted.includes(scope))];
+  return signIn({ route: deepLink ? 'deepLink' : 'loopback', scopes, addScopes: true });
+}
+
 /** Starts a sign-in and waits for it; the progress events fill in the stages meanwhile. */
 export async function signIn(request) {
   if (signInPending) return;
@@ -187,7 +199,7 @@ export async function signIn(request) {
     error: null,
   });
   try {
-    const answer = await api.signIn(request.route, request.scopes, getLang());
+    const answer = await api.signIn(request.route, request.scopes, getLang(), Boolean(request.addScopes));
     applySession(answer);
     finishSignIn(answer?.flow, 'signedIn');
     notify('notice.signedIn', { name: answer?.session?.profile?.name ?? '' });

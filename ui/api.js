@@ -31,7 +31,7 @@ async function call(command, args) {
 
 export const api = {
   session: () => call('session'),
-  signIn: (route, scopes, language) => call('sign_in', { route, scopes, language }),
+  signIn: (route, scopes, language, addScopes = false) => call('sign_in', { route, scopes, language, addScopes }),
   cancelSignIn: () => call('cancel_sign_in'),
   refresh: () => call('refresh'),
   signOut: () => call('sign_out'),

@@ -107,6 +107,7 @@ function start() {
     signInAgain: actions.signInAgain,
     copyText: actions.copyText,
     setKeepalive: actions.setKeepalive,
+    requestScopes: actions.requestScopes,
   });
   settings.mount({
     loadSettings: actions.loadSettings,

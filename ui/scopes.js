@@ -1,22 +1,18 @@
-// The scopes this app knows by name, in the order the sign-in screen lists them.
-// Their descriptions are the `scope.<name>` strings; any other scope is shown by name alone.
+// The scopes this app knows by name, in the order the sign-in screen lists them, with what each
+// means in English and Chinese: one data file, scope-catalogue.json, which the emulator's consent
+// page reads too. Any other scope is shown by name alone.
 
-import { has, t } from './i18n.js';
+import catalogue from './scope-catalogue.json' with { type: 'json' };
+import { getLang } from './i18n.js';
 
-export const KNOWN_SCOPES = [
-  'offline_access',
-  'contact:user.base:readonly',
-  'contact:user.email:readonly',
-  'contact:user.employee_id:readonly',
-  'contact:user.employee:readonly',
-  'contact:user.phone:readonly',
-];
+export const KNOWN_SCOPES = catalogue.map((entry) => entry.name);
 
 /** Without it Feishu issues no refresh token, so it is on unless the settings say otherwise. */
 export const OFFLINE_ACCESS = 'offline_access';
 
 export function describeScope(scope) {
-  return has(`scope.${scope}`) ? t(`scope.${scope}`) : null;
+  const entry = catalogue.find((known) => known.name === scope);
+  return entry ? entry[getLang()] ?? entry.en : null;
 }
 
 /**

@@ -38,7 +38,8 @@ pub struct SignedIn {
 }
 
 /// Signs in: through the browser (loopback or deep link), or with the phone (the device flow);
-/// resolves when done.
+/// resolves when done. `add_scopes`: more scopes for the signed-in account, whose session is
+/// replaced only if that same account approves.
 #[tauri::command]
 pub async fn sign_in<R: Runtime>(
     app: AppHandle<R>,
@@ -46,9 +47,15 @@ pub async fn sign_in<R: Runtime>(
     route: signin::Way,
     scopes: Vec<String>,
     language: Option<Language>,
+    add_scopes: Option<bool>,
 ) -> CommandResult<SignedIn> {
     let language = language.unwrap_or_default();
-    let (flow, _session) = signin::run(&app, route, &scopes, language).await?;
+    let same_user = if add_scopes.unwrap_or(false) {
+        state.account().current()?.map(|s| s.profile.open_id)
+    } else {
+        None
+    };
+    let (flow, _session) = signin::run(&app, route, &scopes, language, same_user).await?;
     // Published when it was saved; whatever came since (a sign-out) is newer.
     Ok(SignedIn {
         flow,

@@ -77,6 +77,8 @@ pub enum ErrorKind {
     Keepalive,
     /// The desktop keyring was needed (a sealed session) and could not be used.
     Keyring,
+    /// More scopes were asked for the signed-in account, and another account approved.
+    OtherUser,
     Internal,
 }
 
@@ -136,6 +138,7 @@ impl From<&Error> for ShellError {
             }
             Error::LockTimeout { .. } => ErrorKind::Busy,
             Error::Keyring { .. } => ErrorKind::Keyring,
+            Error::OtherUser { .. } => ErrorKind::OtherUser,
             _ => ErrorKind::Internal,
         };
         let mut shell = ShellError::new(kind, error.to_string());

@@ -46,6 +46,7 @@ pub async fn run<R: Runtime>(
     route: Way,
     scopes: &[String],
     language: Language,
+    same_user: Option<String>,
 ) -> Result<(u64, Session), ShellError> {
     let state = app.state::<AppState>();
     let account = state.account();
@@ -59,7 +60,7 @@ pub async fn run<R: Runtime>(
         slot: &state.sign_ins,
         flow,
         language,
-        same_user: None,
+        same_user,
     };
     let source = match route {
         Way::Loopback => CallbackSource::Loopback,

@@ -6,7 +6,7 @@ import { $, afterNextPaint, h, setButton } from '../dom.js';
 import { DAYS, formatCountdown, formatDateTime, formatDuration, formatMargin, parseInstant } from '../format.js';
 import { t } from '../i18n.js';
 import { icon } from '../icons.js';
-import { describeScope } from '../scopes.js';
+import { describeScope, KNOWN_SCOPES } from '../scopes.js';
 import { hasChinese } from './setup.js';
 
 // Warn this long before the session can no longer be renewed.
@@ -32,8 +32,15 @@ const IDS = [
 let avatarKey = '';
 let copyValue = null;
 
-export function mount({ refresh, copyToken, signOut, signInAgain, copyText, setKeepalive }) {
+export function mount({ refresh, copyToken, signOut, signInAgain, copyText, setKeepalive, requestScopes }) {
   copyValue = copyText;
+  $('request-scopes').addEventListener('click', () => {
+    const chosen = [...document.querySelectorAll('#more-scope-choices input:checked')].map((box) => box.value);
+    if (chosen.length) requestScopes(chosen);
+  });
+  $('more-scope-choices').addEventListener('change', () => {
+    $('request-scopes').disabled = !document.querySelector('#more-scope-choices input:checked');
+  });
   $('keepalive').addEventListener('change', (event) => setKeepalive(event.target.checked));
   $('refresh').addEventListener('click', refresh);
   $('refresh-retry').addEventListener('click', refresh);
@@ -81,18 +88,22 @@ export function render(state, { recentlyCopied }) {
   setDate($('reauthorize-by'), session.reauthorizeBy);
 
   const scopes = Array.isArray(session.scopes) ? session.scopes : [];
-  $('scopes').replaceChildren(
-    ...scopes.map((scope) => {
-      const description = describeScope(scope);
-      return h(
-        'li',
-        { class: 'scope-item' },
-        description ? h('span', { class: 'scope-desc', text: description }) : null,
-        h('code', { class: 'scope-name', text: scope }),
-      );
-    }),
-  );
+  // What the settings ask for that the session does not hold: requested, not granted.
+  const requested = Array.isArray(state.settings?.scopes) ? state.settings.scopes : [];
+  const missing = requested.filter((scope) => !scopes.includes(scope));
+  const item = (scope, granted) => {
+    const description = describeScope(scope);
+    return h(
+      'li',
+      { class: granted ? 'scope-item' : 'scope-item not-granted' },
+      description ? h('span', { class: 'scope-desc', text: description }) : null,
+      h('code', { class: 'scope-name', text: scope }),
+      granted ? null : h('span', { class: 'badge', text: t('scopes.notGranted') }),
+    );
+  };
+  $('scopes').replaceChildren(...scopes.map((scope) => item(scope, true)), ...missing.map((scope) => item(scope, false)));
   $('scopes-empty').hidden = scopes.length > 0;
+  renderMoreScopes(scopes, Boolean(state.signIn));
 
   setButton($('refresh'), {
     label: t(state.busy.refresh ? 'tokens.refreshing' : 'tokens.refresh'),
@@ -127,6 +138,36 @@ function renderStorage(state) {
   const note = $('storage-note');
   note.textContent = t(sealed ? 'storage.keyring' : 'storage.file');
   note.classList.toggle('unsealed', !sealed);
+}
+
+/** "Request more scopes": the known scopes not granted yet, to tick and ask for. */
+function renderMoreScopes(granted, busy) {
+  const offered = KNOWN_SCOPES.filter((scope) => !granted.includes(scope));
+  const list = $('more-scope-choices');
+  const key = offered.join(' ');
+  if (list.dataset.key !== key) {
+    list.dataset.key = key;
+    list.replaceChildren(
+      ...offered.map((scope, index) => {
+        const id = `more-scope-${index}`;
+        return h(
+          'li',
+          { class: 'scope-choice' },
+          h('input', { type: 'checkbox', id, value: scope }),
+          h(
+            'label',
+            { for: id },
+            h('span', { class: 'choice-title', text: describeScope(scope) ?? scope }),
+            h('code', { class: 'scope-name', text: scope }),
+          ),
+        );
+      }),
+    );
+  }
+  $('more-scopes-fieldset').hidden = offered.length === 0;
+  $('more-scopes-none').hidden = offered.length > 0;
+  $('request-scopes').hidden = offered.length === 0;
+  $('request-scopes').disabled = busy || !list.querySelector('input:checked');
 }
 
 /** The keepalive choice: what is true on disk, and what it means. */

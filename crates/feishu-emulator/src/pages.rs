@@ -110,25 +110,30 @@ pub(crate) fn push_scopes(body: &mut String, scopes: &[&str]) {
     body.push_str("<ul>");
     for scope in scopes {
         let _ = write!(body, "<li><code>{}</code>", escape(scope));
-        if let Some(meaning) = describe(scope) {
-            let _ = write!(body, "<span>{}</span>", escape(meaning));
+        if let Some((zh, en)) = describe(scope) {
+            let _ = write!(
+                body,
+                r#"<span class="scope-desc">{} · {}</span>"#,
+                escape(&zh),
+                escape(&en)
+            );
         }
         body.push_str("</li>");
     }
     body.push_str("</ul>");
 }
 
-/// What a well-known scope means, in the console's words.
-fn describe(scope: &str) -> Option<&'static str> {
-    Some(match scope {
-        "offline_access" => "离线访问已授权数据 · Keep access when you are away (refresh token)",
-        "contact:user.email:readonly" => "获取用户邮箱信息 · Read your email address",
-        "contact:user.employee:readonly" => "获取用户受雇信息 · Read your employee details",
-        "contact:user.employee_id:readonly" => "获取用户 user ID · Read your user ID",
-        "contact:user.phone:readonly" => "获取用户手机号 · Read your mobile number",
-        "contact:user.base:readonly" => "获取用户基本信息 · Read your basic profile",
-        _ => return None,
-    })
+/// The app's catalogue of common scopes, in Chinese and English: the one data file the window
+/// describes scopes from too (`ui/scope-catalogue.json`), so the consent page and the app say the
+/// same. Data, not protocol: the emulator still shares no code with the core.
+const CATALOGUE: &str = include_str!("../../../ui/scope-catalogue.json");
+
+/// What a well-known scope means: (Chinese, English).
+fn describe(scope: &str) -> Option<(String, String)> {
+    static ENTRIES: std::sync::OnceLock<Vec<serde_json::Value>> = std::sync::OnceLock::new();
+    let entries = ENTRIES.get_or_init(|| serde_json::from_str(CATALOGUE).unwrap_or_default());
+    let entry = entries.iter().find(|e| e["name"] == scope)?;
+    Some((entry["zh"].as_str()?.to_owned(), entry["en"].as_str()?.to_owned()))
 }
 
 /// An error page: Feishu shows one (and never redirects) when the authorize request is not valid.
@@ -202,6 +207,14 @@ pub(crate) fn attribute_after(html: &str, prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_consent_page_describes_the_catalogue_s_scopes_in_both_languages() {
+        let mut body = String::new();
+        push_scopes(&mut body, &["contact:user.email:readonly", "x:unknown"]);
+        assert!(body.contains("Email address") && body.contains("邮箱地址"), "{body}");
+        assert!(body.contains("<code>x:unknown</code></li>"), "{body}");
+    }
 
     fn sample<'a>(profile: &'a Profile, scopes: &'a [&'a str]) -> Consent<'a> {
         Consent {
