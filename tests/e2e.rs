@@ -537,28 +537,40 @@ async fn scopes_not_granted_are_marked_and_more_are_requested_from_the_same_acco
     app.wait_state("signed-out").await;
     // The settings ask for the email; this sign-in leaves it out.
     app.click("#sign-in-options > summary").await;
-    app.click(&format!("#scope-choices input[value='{email}']")).await;
+    app.click(&format!("#scope-choices input[value='{email}']"))
+        .await;
     app.click("#sign-in").await;
     app.wait_state("signed-in").await;
     app.wait_for("#scopes .scope-item.not-granted").await;
     let missing = app.text("#scopes .scope-item.not-granted").await;
-    assert!(missing.contains(email) && missing.contains("Requested, not granted"), "{missing}");
+    assert!(
+        missing.contains(email) && missing.contains("Requested, not granted"),
+        "{missing}"
+    );
     app.shoot("scopes-not-granted-en").await;
 
     // Request more: the same account approves in the browser, and the scope is granted.
     app.click("#more-scopes > summary").await;
-    app.click(&format!("#more-scope-choices input[value='{user_id}']")).await;
+    app.click(&format!("#more-scope-choices input[value='{user_id}']"))
+        .await;
     app.click("#request-scopes").await;
-    app.wait_for("#scopes .scope-item:not(.not-granted) code").await;
+    app.wait_for("#scopes .scope-item:not(.not-granted) code")
+        .await;
     let mut granted = String::new();
     for _ in 0..100 {
-        granted = app.texts("#scopes .scope-item:not(.not-granted) .scope-name").await.join(" ");
+        granted = app
+            .texts("#scopes .scope-item:not(.not-granted) .scope-name")
+            .await
+            .join(" ");
         if granted.contains(user_id) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(granted.contains(user_id) && granted.contains("offline_access"), "{granted}");
+    assert!(
+        granted.contains(user_id) && granted.contains("offline_access"),
+        "{granted}"
+    );
     app.wait_state("signed-in").await;
     app.close().await;
 }

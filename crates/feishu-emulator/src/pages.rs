@@ -133,7 +133,10 @@ fn describe(scope: &str) -> Option<(String, String)> {
     static ENTRIES: std::sync::OnceLock<Vec<serde_json::Value>> = std::sync::OnceLock::new();
     let entries = ENTRIES.get_or_init(|| serde_json::from_str(CATALOGUE).unwrap_or_default());
     let entry = entries.iter().find(|e| e["name"] == scope)?;
-    Some((entry["zh"].as_str()?.to_owned(), entry["en"].as_str()?.to_owned()))
+    Some((
+        entry["zh"].as_str()?.to_owned(),
+        entry["en"].as_str()?.to_owned(),
+    ))
 }
 
 /// An error page: Feishu shows one (and never redirects) when the authorize request is not valid.
@@ -212,7 +215,10 @@ mod tests {
     fn the_consent_page_describes_the_catalogue_s_scopes_in_both_languages() {
         let mut body = String::new();
         push_scopes(&mut body, &["contact:user.email:readonly", "x:unknown"]);
-        assert!(body.contains("Email address") && body.contains("邮箱地址"), "{body}");
+        assert!(
+            body.contains("Email address") && body.contains("邮箱地址"),
+            "{body}"
+        );
         assert!(body.contains("<code>x:unknown</code></li>"), "{body}");
     }
 

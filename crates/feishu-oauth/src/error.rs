@@ -235,13 +235,13 @@ pub enum Error {
         kept: String,
     },
 
-    /// A narrowed token asked for a scope the session was not granted (20068), or named one twice
-    /// (20067). Nothing was spent: the session is as it was.
-    #[error("the {} {} {} not granted (Feishu error {code}); this session holds: {}. Run `feishu-auth login --add-scope {}` to ask for {}", if missing.len() == 1 { "scope" } else { "scopes" }, missing.join(", "), if missing.len() == 1 { "was" } else { "were" }, if granted.is_empty() { "no scope".to_owned() } else { granted.join(" ") }, missing.join(" --add-scope "), if missing.len() == 1 { "it" } else { "them" })]
+    /// A narrowed token's scopes were refused: one the session was not granted (20068), or a
+    /// duplicate (20067). Nothing was spent: the session is as it was.
+    #[error("{}", scope_refusal(*code, missing, granted))]
     ScopeNotGranted {
         /// Feishu's code (20067 or 20068).
         code: u32,
-        /// The asked scopes the session does not hold.
+        /// The asked scopes the session does not hold (20068), or all asked (20067).
         missing: Vec<String>,
         /// The scopes the session holds.
         granted: Vec<String>,
@@ -300,6 +300,31 @@ impl Error {
             reason: reason.into(),
         }
     }
+}
+
+/// The words for a refused narrowing: which scopes, what the session holds, what to run.
+fn scope_refusal(code: u32, missing: &[String], granted: &[String]) -> String {
+    let held = if granted.is_empty() {
+        "no scope".to_owned()
+    } else {
+        granted.join(" ")
+    };
+    if code == 20067 {
+        return format!(
+            "Feishu refused the scopes asked for as having a duplicate (Feishu error 20067): {}; this session holds: {held}. Name each scope once",
+            missing.join(" ")
+        );
+    }
+    let (noun, verb, pronoun) = if missing.len() == 1 {
+        ("scope", "was", "it")
+    } else {
+        ("scopes", "were", "them")
+    };
+    format!(
+        "the {noun} {} {verb} not granted (Feishu error {code}); this session holds: {held}. Run `feishu-auth login --add-scope {}` to ask for {pronoun}",
+        missing.join(", "),
+        missing.join(" --add-scope ")
+    )
 }
 
 impl From<FeishuError> for Error {

@@ -88,3 +88,50 @@ async fn narrowed_tokens_beside_a_keeper_never_leave_the_session_narrowed() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn both_refusals_are_explained_with_the_scopes_held_and_spend_nothing() {
+    let s = setup(|b| b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SessionStore> = Arc::new(FileStore::new(dir.path().join("session.json")));
+    let issuer = Issuer {
+        brand: IssuerBrand::Feishu,
+        app_id: s.emulator.app_id().to_owned(),
+    };
+    let manager = SessionManager::new(store, issuer);
+    let (pending, arrival) =
+        arrive(&s, &format!("offline_access {EMAIL}"), Decision::Approve).await;
+    manager
+        .save(&pending.complete(arrival.callback, &s.client).await.unwrap())
+        .unwrap();
+    let client = || async { Ok(s.client.clone()) };
+    // A scope never granted: 20068, from the emulator's own rules.
+    let never = Scopes::from_iter_checked([USER_ID]).unwrap();
+    let refused = manager.narrowed_token(&never, client).await.unwrap_err();
+    let said = refused.to_string();
+    assert!(
+        said.contains(&format!(
+            "the scope {USER_ID} was not granted (Feishu error 20068)"
+        )) && said.contains(EMAIL)
+            && said.contains(&format!("--add-scope {USER_ID}")),
+        "{said}"
+    );
+    // A duplicate (which this client never sends: the scopes are a set): 20067, as Feishu says it.
+    s.emulator
+        .fail_next(feishu_emulator::Endpoint::Token, 1, 20067);
+    let email = Scopes::from_iter_checked([EMAIL]).unwrap();
+    let said = manager
+        .narrowed_token(&email, client)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        said.contains("duplicate (Feishu error 20067)") && said.contains("this session holds"),
+        "{said}"
+    );
+    assert_eq!(s.emulator.refreshes(), 0, "nothing was spent");
+    assert!(
+        manager.narrowed_token(&email, client).await.is_ok(),
+        "the session still narrows"
+    );
+}

@@ -72,7 +72,11 @@ impl SessionManager {
             Err(Error::Feishu(e)) if matches!(e.code, 20067 | 20068) => {
                 return Err(Error::ScopeNotGranted {
                     code: e.code,
-                    missing: missing(&asked, &session.scopes),
+                    missing: if e.code == 20067 {
+                        asked.iter().map(str::to_owned).collect()
+                    } else {
+                        missing(&asked, &session.scopes)
+                    },
                     granted: session.scopes.iter().map(str::to_owned).collect(),
                 })
             }
