@@ -225,27 +225,41 @@ impl App {
             .unwrap_or_else(|e| panic!("the window never reached {state}: {e}"));
     }
 
+    /// Clicks the element `css` matches. The window re-renders lists (the switcher, the scopes)
+    /// whenever an answer or an event arrives, so an element found a moment ago may have been
+    /// replaced: it is then found again, a few times at most.
     pub async fn click(&self, css: &str) {
-        let element = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap();
-        // To the middle of the window first: WebDriver scrolls an element only to an edge, where
-        // the sticky header may cover it.
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center' })",
-                vec![serde_json::to_value(&element).unwrap()],
-            )
-            .await
-            .unwrap();
-        element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e:?}"));
+        let mut attempt = 0;
+        loop {
+            let element = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap();
+            // To the middle of the window first: WebDriver scrolls an element only to an edge,
+            // where the sticky header may cover it.
+            let scrolled = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({ block: 'center' })",
+                    vec![serde_json::to_value(&element).unwrap()],
+                )
+                .await;
+            let clicked = match scrolled {
+                Ok(_) => element.click().await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(e) if attempt < 5 && format!("{e:?}").contains("StaleElementReference") => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("click {css}: {e:?}"),
+            }
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {
