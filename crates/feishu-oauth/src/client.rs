@@ -254,24 +254,7 @@ impl FeishuClient {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
     {
-        let http_error = |e: reqwest::Error| Error::Http {
-            url: redacted(url),
-            source: e.without_url(),
-        };
-        let mut response = send().await.map_err(http_error)?;
-        let status = response.status().as_u16();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(http_error)? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(invalid(
-                    url,
-                    status,
-                    &format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        debug!(url = %redacted(url), status, bytes = body.len(), "response");
+        let (status, body) = read_response(send, url).await?;
         let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
             let kind = if body.first().is_some_and(|b| *b == b'<') {
                 "an HTML page, not JSON"
@@ -299,6 +282,33 @@ impl FeishuClient {
             None => Err(invalid(url, status, "the body has no numeric `code`")),
         }
     }
+}
+
+/// Sends, and reads the answer's status and at most [`MAX_BODY_BYTES`] of its body.
+pub(crate) async fn read_response<F, Fut>(send: &F, url: &Url) -> Result<(u16, Vec<u8>)>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let http_error = |e: reqwest::Error| Error::Http {
+        url: redacted(url),
+        source: e.without_url(),
+    };
+    let mut response = send().await.map_err(http_error)?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(http_error)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(invalid(
+                url,
+                status,
+                &format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    debug!(url = %redacted(url), status, bytes = body.len(), "response");
+    Ok((status, body))
 }
 
 /// Validates a `code: 0` token answer and makes its expiries absolute. Public for the fuzz tests.

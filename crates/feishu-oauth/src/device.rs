@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 use time::OffsetDateTime;
-use tracing::{debug, info};
+use tracing::info;
 use url::Url;
 
 use crate::{
-    client::{invalid, parse_token_answer, redacted, FeishuClient, TokenGrant, MAX_BODY_BYTES},
+    client::{invalid, parse_token_answer, read_response, FeishuClient, TokenGrant},
     error::{Error, FeishuError, Result},
     scope::Scopes,
     secret::DeviceCode,
@@ -86,16 +86,15 @@ impl FeishuClient {
         let url = &self.endpoints().device_authorization;
         let scope = scopes.to_string();
         let requested_at = OffsetDateTime::now_utc();
-        let (status, json) = self
-            .device_call(url, || {
-                self.http
-                    .post(url.clone())
-                    .basic_auth(&self.app.app_id, Some(self.app.app_secret.expose()))
-                    .form(&[("client_id", self.app.app_id.as_str()), ("scope", &scope)])
-                    .timeout(TIMEOUT)
-                    .send()
-            })
-            .await?;
+        let (status, json) = device_call(url, || {
+            self.http
+                .post(url.clone())
+                .basic_auth(&self.app.app_id, Some(self.app.app_secret.expose()))
+                .form(&[("client_id", self.app.app_id.as_str()), ("scope", &scope)])
+                .timeout(TIMEOUT)
+                .send()
+        })
+        .await?;
         if !(200..300).contains(&status) {
             let said = rfc_error(&json)
                 .map(|(error, description)| match description {
@@ -129,19 +128,18 @@ impl FeishuClient {
             client_id: &self.app.app_id,
             client_secret: self.app.app_secret.expose(),
         };
-        let (status, json) = self
-            .device_call(url, || {
-                self.http
-                    .post(url.clone())
-                    .header(
-                        reqwest::header::CONTENT_TYPE,
-                        "application/json; charset=utf-8",
-                    )
-                    .body(serde_json::to_vec(&body).unwrap_or_default())
-                    .timeout(TIMEOUT)
-                    .send()
-            })
-            .await?;
+        let (status, json) = device_call(url, || {
+            self.http
+                .post(url.clone())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(serde_json::to_vec(&body).unwrap_or_default())
+                .timeout(TIMEOUT)
+                .send()
+        })
+        .await?;
         if let Some((error, description)) = rfc_error(&json) {
             return match error.as_str() {
                 "authorization_pending" => Ok(DevicePoll::Pending),
@@ -165,35 +163,22 @@ impl FeishuClient {
             })),
         }
     }
+}
 
-    /// Sends, and reads at most [`MAX_BODY_BYTES`] of a JSON answer whatever its status (RFC
-    /// 8628's errors come with 400).
-    async fn device_call<F, Fut>(&self, url: &Url, send: F) -> Result<(u16, serde_json::Value)>
-    where
-        F: Fn() -> Fut,
-        Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
-    {
-        let http_error = |e: reqwest::Error| Error::Http {
-            url: redacted(url),
-            source: e.without_url(),
-        };
-        let mut response = send().await.map_err(http_error)?;
-        let status = response.status().as_u16();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(http_error)? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(invalid(url, status, "the body is too large"));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        debug!(url = %redacted(url), status, bytes = body.len(), "device flow response");
-        if body.is_empty() && !(200..300).contains(&status) {
-            return Ok((status, serde_json::Value::Null));
-        }
-        let json = serde_json::from_slice(&body)
-            .map_err(|_| invalid(url, status, "the body is not JSON"))?;
-        Ok((status, json))
+/// Sends, and reads at most [`MAX_BODY_BYTES`] of a JSON answer whatever its status (RFC
+/// 8628's errors come with 400).
+async fn device_call<F, Fut>(url: &Url, send: F) -> Result<(u16, serde_json::Value)>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let (status, body) = read_response(&send, url).await?;
+    if body.is_empty() && !(200..300).contains(&status) {
+        return Ok((status, serde_json::Value::Null));
     }
+    let json =
+        serde_json::from_slice(&body).map_err(|_| invalid(url, status, "the body is not JSON"))?;
+    Ok((status, json))
 }
 
 /// RFC 6749 §5.2's `error` (and `error_description`), when the answer carries one.

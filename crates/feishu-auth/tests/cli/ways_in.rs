@@ -80,6 +80,21 @@ impl Running {
     }
 }
 
+/// The person at a browser elsewhere: opens the authorize URL the terminal printed and approves;
+/// the address the browser then ends on.
+async fn approve_printed_url(said: &str) -> Url {
+    let authorize = said
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("http") && l.contains("authorize"))
+        .unwrap();
+    Browser::new()
+        .unwrap()
+        .consent(&Url::parse(authorize).unwrap(), Decision::Approve)
+        .await
+        .unwrap()
+}
+
 /// A harness whose emulator asks for a poll every second.
 async fn quick_device_harness() -> Harness {
     Harness::new(|b| b.device_poll_interval(Duration::from_secs(1))).await
@@ -165,16 +180,7 @@ async fn pasting_the_redirect_signs_in_after_a_wrong_paste() {
     let mut running = Running::start(h.command(&["login", "--method", "paste"]));
     let said = running.said("paste it here:").await;
     assert!(said.contains("by pasting the redirect"), "{said}");
-    let authorize = said
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("http") && l.contains("authorize"))
-        .unwrap();
-    let callback = Browser::new()
-        .unwrap()
-        .consent(&Url::parse(authorize).unwrap(), Decision::Approve)
-        .await
-        .unwrap();
+    let callback = approve_printed_url(&said).await;
     // Garbage, then another sign-in's address: each refused with why, and the wait goes on.
     running.type_line("not an address").await;
     running.said("Paste it again").await;
@@ -235,16 +241,7 @@ async fn over_ssh_the_device_flow_is_chosen_and_without_one_the_paste() {
         "{said}"
     );
     assert!(said.contains("unauthorized_client"), "{said}");
-    let authorize = said
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("http") && l.contains("authorize"))
-        .unwrap();
-    let callback = Browser::new()
-        .unwrap()
-        .consent(&Url::parse(authorize).unwrap(), Decision::Approve)
-        .await
-        .unwrap();
+    let callback = approve_printed_url(&said).await;
     running.type_line(callback.as_str()).await;
     let (out, said) = running.finish().await;
     assert!(out.status.success(), "{said}");

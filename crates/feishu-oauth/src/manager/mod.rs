@@ -414,19 +414,7 @@ impl SessionManager {
         info!(?reason, "refreshing the user access token");
         match client.refresh(&refresh_token, None).await {
             Ok(grant) => {
-                let refreshed = Session {
-                    access_token: grant.access_token,
-                    access_token_issued_at: grant.issued_at,
-                    access_token_expires_at: grant.access_token_expires_at,
-                    refresh_token: grant.refresh_token,
-                    refresh_token_expires_at: grant.refresh_token_expires_at,
-                    scopes: if grant.scopes.is_empty() {
-                        session.scopes.clone()
-                    } else {
-                        grant.scopes
-                    },
-                    ..session
-                };
+                let refreshed = session.refreshed(grant);
                 let refreshed = self.save_refreshed(refreshed, refresh_token, refresh_lock)?;
                 self.remember_refreshed(&refreshed);
                 Ok(refreshed)

@@ -111,19 +111,7 @@ impl SessionManager {
             },
         };
         let full = match client.refresh(&whole_grant, None).await {
-            Ok(grant) => Session {
-                access_token: grant.access_token,
-                access_token_issued_at: grant.issued_at,
-                access_token_expires_at: grant.access_token_expires_at,
-                refresh_token: grant.refresh_token,
-                refresh_token_expires_at: grant.refresh_token_expires_at,
-                scopes: if grant.scopes.is_empty() {
-                    session.scopes.clone()
-                } else {
-                    grant.scopes
-                },
-                ..session
-            },
+            Ok(grant) => session.refreshed(grant),
             Err(e) => {
                 warn!(error = %e, "the refresh back to the full scopes failed; the next use refreshes");
                 Session {
