@@ -1,14 +1,15 @@
 //! The app's store path survives a crash at any instant: a child process runs the app (mock
 //! runtime) and saves sessions through its tauri-plugin-store session store as fast as it can,
 //! and is killed (SIGKILL) at random moments, hundreds of times; after each kill the file loads and
-//! holds one whole session.
+//! holds one whole session. The sessions are sealed by a real keyring of this test's own
+//! (gnome-keyring on a private bus), as on a desktop.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 use std::{process::Command, time::Duration};
 
 use feishu_oauth::{
-    test_support::{kill_while_saving, numbered_session, save_numbered_forever},
+    test_support::{kill_while_saving, numbered_session, save_numbered_forever, TestKeyring},
     Config, FileStore, IssuerBrand, SessionStore,
 };
 use tauri::test::{mock_builder, mock_context, noop_assets};
@@ -34,6 +35,10 @@ fn child_app_saves_forever() {
 
 #[test]
 fn killing_the_app_while_it_saves_never_leaves_a_broken_session() {
+    // The only test here that runs (the child's returns at once), before any thread of its own:
+    // this process and its children reach the keyring through the variable.
+    let keyring = TestKeyring::start();
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.address());
     let dir = tempfile::tempdir().unwrap();
     let file = FileStore::new(dir.path().join("session.json"));
     file.save(&numbered_session(0, BRAND)).unwrap();
@@ -59,4 +64,6 @@ fn killing_the_app_while_it_saves_never_leaves_a_broken_session() {
         "{KILLS} kills of the app's store, the session advanced in {}, last #{}; every load whole",
         kills.advanced, kills.last
     );
+    let stored = std::fs::read_to_string(dir.path().join("session.json")).unwrap();
+    assert!(stored.contains("\"sealed\""), "sealed at rest");
 }

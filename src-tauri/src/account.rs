@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use feishu_emulator::sandbox;
-use feishu_oauth::{Account, AppCredentials, AppSecret, ChildProcess, Config, SessionStore};
+use feishu_oauth::{
+    Account, AppCredentials, AppSecret, ChildProcess, Config, FileStore, SessionStore,
+};
 use tauri::{AppHandle, Runtime};
 
 use crate::plugin_store::PluginStore;
@@ -50,5 +52,8 @@ pub fn open_store<R: Runtime>(
     // Out of the plugin's registry, so its exit hook never writes the file with a plain,
     // non-atomic `fs::write` over a session the CLI may have rotated since.
     store.close_resource();
-    Ok(Arc::new(PluginStore::new(store, config.session_store())))
+    Ok(Arc::new(PluginStore::new(
+        store,
+        FileStore::for_config(config),
+    )))
 }

@@ -93,7 +93,7 @@ pub struct Progress {
     /// Which sign-in: later ones have larger ids.
     pub flow: u64,
     pub stage: Stage,
-    pub route: crate::signin::Way,
+    pub route: crate::way::Way,
     /// The phone's code, its page and its QR code, once issued (never the device code itself).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<DeviceView>,

@@ -10,10 +10,11 @@ use feishu_oauth::{
     signin::{self, CallbackSource, OpenBrowser, Progress, ProgressSink, SignInRequest, Stage},
     Error, Language, Launch, Session,
 };
-use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use url::Url;
+
+pub use crate::way::Way;
 
 use crate::{
     activity,
@@ -26,18 +27,6 @@ use crate::{
 
 /// How long the browser has to come back.
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// How the window signs in: the browser with one of the two redirect routes, or the phone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Way {
-    /// The system browser, back through the loopback redirect.
-    Loopback,
-    /// The system browser, back through the app's private-use scheme.
-    DeepLink,
-    /// A QR code the Feishu app on the phone scans (the device flow).
-    Phone,
-}
 
 /// Runs a whole sign-in `way`; resolves when it succeeded, failed, timed out or was
 /// cancelled. A failure carries the sign-in's flow id, as its progress events do.

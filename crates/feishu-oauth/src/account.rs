@@ -20,7 +20,7 @@ use crate::{
     scope::Scopes,
     session::{Issuer, Session},
     storage::Storage,
-    store::SessionStore,
+    store::{FileStore, SessionStore},
 };
 
 /// What a sign-out did here, and what Feishu said about the tokens.
@@ -81,7 +81,7 @@ impl Account {
 
     /// The account for `config` with its session in the shared session file.
     pub fn with_file_store(config: Config, launcher: Arc<dyn SandboxLauncher>) -> Self {
-        let store = Arc::new(config.session_store());
+        let store = Arc::new(FileStore::for_config(&config));
         Self::new(config, store, launcher)
     }
 

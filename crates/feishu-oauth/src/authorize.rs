@@ -123,7 +123,7 @@ impl PendingSignIn {
             brand: self.request.brand,
             app_id: self.request.app_id,
         };
-        Ok(Session::from_grant(issuer, grant, profile))
+        Ok(grant.into_first_session(issuer, profile))
     }
 }
 

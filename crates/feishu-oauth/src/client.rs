@@ -20,7 +20,44 @@ use crate::{
     redirect::RedirectUri,
     scope::Scopes,
     secret::{AccessToken, AuthorizationCode, PkceVerifier, RefreshToken},
+    session::{Issuer, Session},
 };
+
+impl TokenGrant {
+    /// The session a first grant (a code exchange, a device grant) makes for `profile`: the
+    /// person authorized now, so Feishu's 365 days count from the grant.
+    pub fn into_first_session(self, issuer: Issuer, profile: Profile) -> Session {
+        Session {
+            issuer,
+            access_token: self.access_token,
+            access_token_issued_at: self.issued_at,
+            access_token_expires_at: self.access_token_expires_at,
+            refresh_token: self.refresh_token,
+            refresh_token_expires_at: self.refresh_token_expires_at,
+            authorized_at: self.issued_at,
+            scopes: self.scopes,
+            profile,
+        }
+    }
+
+    /// `session` with a refresh's tokens: the same user and authorization; the answer's scopes,
+    /// or the session's when it names none.
+    pub fn refreshing(self, session: Session) -> Session {
+        Session {
+            access_token: self.access_token,
+            access_token_issued_at: self.issued_at,
+            access_token_expires_at: self.access_token_expires_at,
+            refresh_token: self.refresh_token,
+            refresh_token_expires_at: self.refresh_token_expires_at,
+            scopes: if self.scopes.is_empty() {
+                session.scopes.clone()
+            } else {
+                self.scopes
+            },
+            ..session
+        }
+    }
+}
 
 /// The largest response body read; tokens are up to 4 KB each, so anything near this is wrong.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -73,6 +73,9 @@ impl Endpoints {
     }
 }
 
+/// The session file's name in the data directory.
+pub const SESSION_FILE_NAME: &str = "session.json";
+
 /// The validated settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -496,15 +499,7 @@ impl Config {
 
     /// The session file in the data directory.
     pub fn session_path(&self) -> PathBuf {
-        self.data_dir.join(crate::store::SESSION_FILE_NAME)
-    }
-
-    /// The store of this profile's session: its file, sealed as the settings say.
-    pub fn session_store(&self) -> crate::store::FileStore {
-        crate::store::FileStore::with_sealing(
-            self.session_path(),
-            crate::storage::Sealing::new(&self.profile, self.storage),
-        )
+        self.data_dir.join(SESSION_FILE_NAME)
     }
 }
 

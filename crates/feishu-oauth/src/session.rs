@@ -8,7 +8,6 @@ use time::OffsetDateTime;
 
 use crate::{
     brand::IssuerBrand,
-    client::TokenGrant,
     profile::Profile,
     scope::Scopes,
     secret::{AccessToken, RefreshToken},
@@ -103,41 +102,6 @@ pub enum RefreshDue {
 const NEXT_RUN_SLACK: time::Duration = time::Duration::hours(1);
 
 impl Session {
-    /// This session with a refresh's tokens: the same user and authorization; the answer's
-    /// scopes, or these when it names none.
-    #[must_use]
-    pub fn refreshed(self, grant: TokenGrant) -> Self {
-        Self {
-            access_token: grant.access_token,
-            access_token_issued_at: grant.issued_at,
-            access_token_expires_at: grant.access_token_expires_at,
-            refresh_token: grant.refresh_token,
-            refresh_token_expires_at: grant.refresh_token_expires_at,
-            scopes: if grant.scopes.is_empty() {
-                self.scopes
-            } else {
-                grant.scopes
-            },
-            ..self
-        }
-    }
-
-    /// The session a first grant (a code exchange, a device grant) makes for `profile`: the
-    /// person authorized now, so Feishu's 365 days count from the grant.
-    pub fn from_grant(issuer: Issuer, grant: TokenGrant, profile: Profile) -> Self {
-        Self {
-            issuer,
-            access_token: grant.access_token,
-            access_token_issued_at: grant.issued_at,
-            access_token_expires_at: grant.access_token_expires_at,
-            refresh_token: grant.refresh_token,
-            refresh_token_expires_at: grant.refresh_token_expires_at,
-            authorized_at: grant.issued_at,
-            scopes: grant.scopes,
-            profile,
-        }
-    }
-
     /// Whether a scheduled run at `now`, whose next run is `next_run` away, should refresh: when
     /// the access token is stale, or the refresh token would expire before the next run (plus an
     /// hour's slack). `None` when nothing is due, or nothing can be renewed any more (no refresh

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use tracing::warn;
 
 use crate::{
+    config::Config,
     error::{Error, Result},
     fsutil,
     lockfile::{self, FileLock, REFRESH_LOCK_WAIT, WRITE_LOCK_WAIT},
@@ -28,8 +29,7 @@ use crate::{
     storage::{OpenFailure, Sealing, Storage, StoragePolicy},
 };
 
-/// The session file's name in the data directory.
-pub const SESSION_FILE_NAME: &str = "session.json";
+pub use crate::config::SESSION_FILE_NAME;
 /// The key of the session in the file's JSON object (the tauri-plugin-store key).
 pub const SESSION_KEY: &str = "session";
 /// How many unreadable session files are kept for diagnosis; older ones are deleted, since they
@@ -85,6 +85,14 @@ impl FileStore {
     /// when a keyring is there.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self::with_sealing(path, Sealing::new(DEFAULT_PROFILE, StoragePolicy::Auto))
+    }
+
+    /// The store of `config`'s profile: its session file, sealed as its settings say.
+    pub fn for_config(config: &Config) -> Self {
+        Self::with_sealing(
+            config.session_path(),
+            Sealing::new(&config.profile, config.storage),
+        )
     }
 
     /// A store at `path` sealed as `sealing` says (its profile, its policy).

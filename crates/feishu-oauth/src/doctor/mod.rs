@@ -25,7 +25,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 
 use serde::Serialize;
 
-use crate::{account::Account, profiles::Profiles, sandbox::SandboxLauncher};
+use crate::{account::Account, profiles::Profiles, sandbox::SandboxLauncher, store::FileStore};
 
 pub use clock::{clock_skew, parse_http_date, MAX_CLOCK_SKEW};
 pub use proxy::{proxy_for, ProxyChoice};
@@ -162,7 +162,7 @@ pub async fn examine(
     checks.push(deep_link_check(&config.redirect_uri, app).await);
     checks.push(keyring_check().await);
     checks.push(session_files::check(
-        &config.session_store(),
+        &FileStore::for_config(&config),
         account.issuer(),
     ));
     checks.push(locks::check(&config.session_path()));

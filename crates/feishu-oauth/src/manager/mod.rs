@@ -414,7 +414,7 @@ impl SessionManager {
         info!(?reason, "refreshing the user access token");
         match client.refresh(&refresh_token, None).await {
             Ok(grant) => {
-                let refreshed = session.refreshed(grant);
+                let refreshed = grant.refreshing(session);
                 let refreshed = self.save_refreshed(refreshed, refresh_token, refresh_lock)?;
                 self.remember_refreshed(&refreshed);
                 Ok(refreshed)

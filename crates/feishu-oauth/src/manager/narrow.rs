@@ -111,7 +111,7 @@ impl SessionManager {
             },
         };
         let full = match client.refresh(&whole_grant, None).await {
-            Ok(grant) => session.refreshed(grant),
+            Ok(grant) => grant.refreshing(session),
             Err(e) => {
                 warn!(error = %e, "the refresh back to the full scopes failed; the next use refreshes");
                 Session {

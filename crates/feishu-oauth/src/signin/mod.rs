@@ -181,7 +181,7 @@ async fn attempt(
         report.stage(Stage::CallbackReceived);
         report.stage(Stage::Exchanging);
         let profile = client.user_info(&grant.access_token).await?;
-        let session = Session::from_grant(account.issuer().clone(), grant, profile);
+        let session = grant.into_first_session(account.issuer().clone(), profile);
         check_same_user(request, &session)?;
         account.save(&session)?;
         return Ok(session);
