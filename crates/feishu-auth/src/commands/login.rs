@@ -205,7 +205,11 @@ async fn sign_in(
             line = next_line(&mut pasted) => match line {
                 Some(line) if line.trim().is_empty() => {}
                 Some(line) => match slot.deliver_pasted(&line) {
-                    Ok(()) => eprintln!("Got it."),
+                    Ok(()) => {
+                        eprintln!("Got it.");
+                        // The callback is in: the input's end (or more lines) no longer matters.
+                        pasted = None;
+                    }
                     Err(e) => eprintln!("{} Paste it again:", view::sentence(&e.to_string())),
                 },
                 None => {
