@@ -554,14 +554,21 @@ async fn scopes_not_granted_are_marked_and_more_are_requested_from_the_same_acco
     app.click(&format!("#more-scope-choices input[value='{user_id}']"))
         .await;
     app.click("#request-scopes").await;
-    app.wait_for("#scopes .scope-item:not(.not-granted) code")
-        .await;
     let mut granted = String::new();
     for _ in 0..100 {
+        // Read in the page, in one go: the list is drawn again when the session changes, and an
+        // element handle taken a moment before may then be stale.
         granted = app
-            .texts("#scopes .scope-item:not(.not-granted) .scope-name")
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#scopes .scope-item:not(.not-granted) .scope-name')].map((e) => e.textContent).join(' ');",
+                vec![],
+            )
             .await
-            .join(" ");
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         if granted.contains(user_id) {
             break;
         }

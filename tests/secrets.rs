@@ -67,6 +67,7 @@ fn no_secret_reaches_logs_ipc_or_events() {
                 .redirect_uri(redirect.clone())
                 .redirect_uri(DEEP_LINK)
                 .access_token_ttl(Duration::from_secs(6))
+                .device_poll_interval(Duration::from_secs(1))
                 .start(),
         )
         .unwrap();
@@ -220,6 +221,39 @@ fn no_secret_reaches_logs_ipc_or_events() {
     secrets.push(("authorization code (deep link)", code));
     launch(deep_link.as_str());
     answers.push(invoke(&webview, "sign_out", json!({})));
+
+    // A sign-in with the phone (the device flow): its device code is a secret too.
+    let signing_in = {
+        let webview = webview.clone();
+        std::thread::spawn(move || {
+            invoke(
+                &webview,
+                "sign_in",
+                json!({"route": "phone", "scopes": ["offline_access"]}),
+            )
+        })
+    };
+    let verification = loop {
+        let seen = events.lock().unwrap().join("\n");
+        if let Some(at) = seen.find("\"verificationUriComplete\":\"") {
+            let rest = &seen[at + "\"verificationUriComplete\":\"".len()..];
+            break rest[..rest.find('"').unwrap()].to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    runtime.block_on(async {
+        Browser::new()
+            .unwrap()
+            .device(&url::Url::parse(&verification).unwrap(), Decision::Approve)
+            .await
+            .unwrap();
+    });
+    answers.push(signing_in.join().unwrap());
+    assert!(answers.last().unwrap().contains("张三"), "{answers:?}");
+    answers.push(invoke(&webview, "sign_out", json!({})));
+    let device_codes = emulator.issued_device_codes();
+    assert_eq!(device_codes.len(), 1);
+    secrets.extend(device_codes.into_iter().map(|c| ("device code", c)));
 
     // Every token the emulator issued: the sign-ins', the refreshes' (the session file may hold
     // them sealed, so they are taken from the issuer).

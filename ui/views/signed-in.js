@@ -4,7 +4,7 @@
 
 import { $, afterNextPaint, h, setButton } from '../dom.js';
 import { DAYS, formatCountdown, formatDateTime, formatDuration, formatMargin, parseInstant } from '../format.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
 import { icon } from '../icons.js';
 import { describeScope, KNOWN_SCOPES } from '../scopes.js';
 import { hasChinese } from './setup.js';
@@ -101,7 +101,12 @@ export function render(state, { recentlyCopied }) {
       granted ? null : h('span', { class: 'badge', text: t('scopes.notGranted') }),
     );
   };
-  $('scopes').replaceChildren(...scopes.map((scope) => item(scope, true)), ...missing.map((scope) => item(scope, false)));
+  // Drawn again only when what it shows changes (not at every render: the clock ticks).
+  const scopesKey = `${getLang()}|${scopes.join(' ')}|${missing.join(' ')}`;
+  if ($('scopes').dataset.key !== scopesKey) {
+    $('scopes').dataset.key = scopesKey;
+    $('scopes').replaceChildren(...scopes.map((scope) => item(scope, true)), ...missing.map((scope) => item(scope, false)));
+  }
   $('scopes-empty').hidden = scopes.length > 0;
   renderMoreScopes(scopes, Boolean(state.signIn));
 

@@ -159,6 +159,7 @@ async fn start(
         .query_pairs_mut()
         .append_pair("user_code", &new.user_code);
     tracing::info!(%client_id, "device code issued");
+    shared.issued_device_codes.push(new.device_code.clone());
     Ok(DeviceAuthorization {
         device_code: new.device_code,
         user_code: new.user_code,

@@ -141,6 +141,12 @@ impl Emulator {
         self.shared.issued_tokens.to_vec()
     }
 
+    /// The device codes the device authorization endpoint issued, oldest first: the device
+    /// flow's secret, which a client must never show or log. The most recent 64 are kept.
+    pub fn issued_device_codes(&self) -> Vec<String> {
+        self.shared.issued_device_codes.to_vec()
+    }
+
     /// Revokes every refresh token issued so far: refreshing answers 20064. Access tokens keep
     /// working (unlike a revocation at [`Endpoint::Revoke`], which ends a refresh token's grant).
     pub fn revoke_refresh_tokens(&self) {

@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) received_verifiers: Recent,
     /// The latest tokens issued (access and refresh), for the same searches.
     pub(crate) issued_tokens: Recent,
+    /// The latest device codes issued (the device flow's secret), for the same searches.
+    pub(crate) issued_device_codes: Recent,
 }
 
 impl Shared {
@@ -48,6 +50,7 @@ impl Shared {
             revocations: AtomicU32::new(0),
             received_verifiers: Recent::default(),
             issued_tokens: Recent::default(),
+            issued_device_codes: Recent::default(),
         }
     }
 
