@@ -248,7 +248,7 @@ impl App {
                 )
                 .await;
             let clicked = match scrolled {
-                Ok(_) => element.click().await.map(|_| ()),
+                Ok(_scrolled) => element.click().await.map(|_clicked| ()),
                 Err(e) => Err(e),
             };
             match clicked {
