@@ -48,3 +48,11 @@ export function focusIsLost() {
 export function afterNextPaint(task) {
   requestAnimationFrame(() => setTimeout(task, 0));
 }
+
+/**
+ * Sets `el`'s text only when it differs: writing the same text still replaces the text node, and
+ * WebKit lays out and paints the window again for it.
+ */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}

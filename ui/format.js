@@ -130,29 +130,66 @@ export function formatClock(ms) {
 /**
  * A length of time in words, at most three units, most significant first: "1 h 59 min 12 s",
  * "29 d 23 h 5 min" (beside days, seconds would only be noise). Countdowns keep zero units so
- * their width stays steady; `dropZeros` leaves them out for fixed lengths ("5 min").
+ * their width stays steady; `dropZeros` leaves them out for fixed lengths ("5 min"); `seconds:
+ * false` stops at minutes.
  */
-export function formatDuration(ms, { dropZeros = false } = {}) {
+export function formatDuration(ms, { dropZeros = false, seconds = true } = {}) {
   const abs = Math.abs(ms);
   const units = [
     [Math.floor(abs / DAY), 'unit.d'],
     [Math.floor((abs % DAY) / HOUR), 'unit.h'],
     [Math.floor((abs % HOUR) / MINUTE), 'unit.min'],
     [Math.floor((abs % MINUTE) / SECOND), 'unit.s'],
-  ];
+  ].slice(0, seconds ? 4 : 3);
   const first = units.findIndex(([n]) => n > 0);
-  if (first === -1) return `0 ${t('unit.s')}`;
+  if (first === -1) return `0 ${t(seconds ? 'unit.s' : 'unit.min')}`;
   let shown = units.slice(first, first + 3);
   if (dropZeros) shown = shown.filter(([n]) => n > 0);
   return shown.map(([n, unit]) => `${n} ${t(unit)}`).join(' ');
 }
 
-/** "in 1 h 59 min" / "expired 3 min ago", relative to `now`. */
+/**
+ * A countdown shows seconds only in its last minutes (and the first ones after its target): the
+ * rest of the time its text changes once a minute, and so does the window.
+ */
+const SECONDS_SHOWN_UNDER = 2 * MINUTE;
+
+/** The step a countdown to `targetMs` moves in at `now`: a second near the target, else a minute. */
+function countdownStep(targetMs, now) {
+  return Math.abs(targetMs - now) < SECONDS_SHOWN_UNDER ? SECOND : MINUTE;
+}
+
+/**
+ * "in 1 h 59 min" / "expired 3 min ago", relative to `now`. Counted from the start of the clock's
+ * current minute (second, near the target), so every countdown on screen changes at once, on the
+ * clock's step.
+ */
 export function formatCountdown(targetMs, now) {
   if (!Number.isFinite(targetMs)) return '';
-  const left = targetMs - now;
+  const step = countdownStep(targetMs, now);
+  const left = targetMs - Math.floor(now / step) * step;
   if (Math.abs(left) < SECOND) return t('duration.now');
-  return left > 0 ? t('duration.in', { d: formatDuration(left) }) : t('duration.ago', { d: formatDuration(left) });
+  const d = formatDuration(left, { seconds: step === SECOND });
+  return left > 0 ? t('duration.in', { d }) : t('duration.ago', { d });
+}
+
+/**
+ * Milliseconds from `now` until `formatCountdown(targetMs, ·)` may read differently: the clock's
+ * next step, or the moment the seconds appear or go. What the window's clock sleeps for.
+ */
+export function countdownChangesIn(targetMs, now) {
+  if (!Number.isFinite(targetMs)) return Infinity;
+  const step = countdownStep(targetMs, now);
+  // The seconds appear on the first millisecond within the last minutes, and go when as much
+  // time has passed the target.
+  const thresholds = [targetMs - SECONDS_SHOWN_UNDER + 1, targetMs + SECONDS_SHOWN_UNDER];
+  return Math.min(step - (now % step), untilNext(thresholds, now));
+}
+
+/** Milliseconds from `now` until the first of `instants` still ahead (Infinity: none is). */
+export function untilNext(instants, now) {
+  const ahead = instants.filter((at) => Number.isFinite(at) && at > now);
+  return ahead.length ? Math.min(...ahead) - now : Infinity;
 }
 
 /** A refresh margin: "5 min", "2 min 30 s". */

@@ -1,5 +1,5 @@
 // The entry point: wires the views to the actions, renders on every state change, and runs the
-// one-second clock for the countdowns.
+// clock of the countdowns.
 
 import * as actions from './actions.js';
 import { api } from './api.js';
@@ -46,6 +46,7 @@ function render(s) {
   activity.render(s);
   toast.render(s);
   settings.render();
+  clock.wind();
 
   // When a view replaces the one holding keyboard focus (the button just pressed vanished),
   // carry focus to the new view's natural starting point instead of dropping it on <body>.
@@ -69,16 +70,25 @@ function reportFirstRender(view) {
   document.fonts.ready.then(() => afterNextPaint(() => api.firstRender(view).catch(() => {})));
 }
 
-/** Ticks on the second boundary so every countdown on screen changes together. */
-function startClock() {
-  const tick = () => {
+/**
+ * The clock of the countdowns: it wakes only when some text on screen will read differently
+ * (each view's `tick` says when: each second only while a sign-in waits or a countdown is in its
+ * last minutes, else on the minute), and not at all while the window is hidden or minimized. A
+ * state change may move the deadlines, so every render winds it again.
+ */
+const clock = {
+  timer: null,
+  wind() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (document.hidden) return;
     const now = Date.now();
-    signedOut.tick(state, now);
-    signedIn.tick(state, now);
-    setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
-  };
-  tick();
-}
+    const next = Math.min(signedOut.tick(state, now), signedIn.tick(state, now));
+    // setTimeout takes at most 2^31 ms; a later change is met by the next wind.
+    if (Number.isFinite(next)) this.timer = setTimeout(() => this.wind(), Math.min(Math.max(next, 0), HOUR_MS) + 5);
+  },
+};
+const HOUR_MS = 60 * 60 * 1000;
 
 function start() {
   for (const slot of document.querySelectorAll('[data-icon]')) slot.append(icon(slot.dataset.icon));
@@ -121,7 +131,7 @@ function start() {
   onLangChange(() => update({}));
   onFormatsChanged(() => update({}));
   update({});
-  startClock();
+  document.addEventListener('visibilitychange', () => clock.wind());
   bundledFontsLoaded().then(() => actions.start());
 }
 

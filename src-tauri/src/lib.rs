@@ -24,6 +24,7 @@ mod settings;
 mod signin;
 mod state;
 pub mod views;
+mod watch;
 mod way;
 mod webkit;
 pub mod window;

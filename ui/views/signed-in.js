@@ -2,8 +2,17 @@
 // Copy, the tokens' expiry with live countdowns and status (and a failing background refresh,
 // with Retry), the granted scopes with what each means, and how scripts use the session.
 
-import { $, afterNextPaint, h, setButton } from '../dom.js';
-import { DAYS, formatCountdown, formatDateTime, formatDuration, formatMargin, parseInstant } from '../format.js';
+import { $, afterNextPaint, h, setButton, setText } from '../dom.js';
+import {
+  countdownChangesIn,
+  DAYS,
+  formatCountdown,
+  formatDateTime,
+  formatDuration,
+  formatMargin,
+  parseInstant,
+  untilNext,
+} from '../format.js';
 import { getLang, t } from '../i18n.js';
 import { icon } from '../icons.js';
 import { describeScope, KNOWN_SCOPES } from '../scopes.js';
@@ -222,55 +231,66 @@ function copyBlocked(state, now) {
   return Boolean(state.refreshTrouble) && Number.isFinite(access) && now >= access;
 }
 
-/** The countdowns, the status and the re-authorize warning move with the clock. */
+/**
+ * The countdowns, the status and the re-authorize warning move with the clock. Returns how long
+ * until any of it reads differently (Infinity: never), which is when the clock calls again.
+ */
 export function tick(state, now) {
   const session = state.session;
-  if (!session) return;
+  if (!session) return Infinity;
   const access = parseInstant(session.accessTokenExpiresAt);
   const refreshAt = parseInstant(session.refreshTokenExpiresAt);
   const reauth = parseInstant(session.reauthorizeBy);
 
-  $('access-countdown').textContent = formatCountdown(access, now);
-  $('refresh-countdown').textContent = session.refreshTokenExpiresAt ? formatCountdown(refreshAt, now) : '';
-  $('reauthorize-countdown').textContent = formatCountdown(reauth, now);
+  setText($('access-countdown'), formatCountdown(access, now));
+  setText($('refresh-countdown'), session.refreshTokenExpiresAt ? formatCountdown(refreshAt, now) : '');
+  setText($('reauthorize-countdown'), formatCountdown(reauth, now));
 
   const status = liveStatus(session, access, now);
   const pill = $('token-status');
   // A live region (role=status): its text changes only when the status does, so that a screen
   // reader announces "Expired" once, not at every tick.
-  const text = t(`status.${status}`);
-  if (pill.textContent !== text) pill.textContent = text;
-  pill.className = `status-pill status-${status}`;
-  pill.setAttribute('aria-label', `${t('tokens.status')}: ${t(`status.${status}`)}`);
-  pill.dataset.status = status;
+  setText(pill, t(`status.${status}`));
+  const pillClass = `status-pill status-${status}`;
+  if (pill.className !== pillClass) pill.className = pillClass;
+  const pillLabel = `${t('tokens.status')}: ${t(`status.${status}`)}`;
+  if (pill.getAttribute('aria-label') !== pillLabel) pill.setAttribute('aria-label', pillLabel);
+  if (pill.dataset.status !== status) pill.dataset.status = status;
   $('access-countdown').classList.toggle('past', now >= access);
 
-  renderTrouble(state, now);
+  const troubleChangesIn = renderTrouble(state, now);
   const blocked = copyBlocked(state, now);
   if ($('copy-token').disabled !== (blocked || Boolean(state.busy.copy))) $('copy-token').disabled = blocked || Boolean(state.busy.copy);
   const note = blocked
     ? t('tokens.copyExpired')
     : `${t('tokens.note', { margin: formatMargin(session.refreshMarginSeconds) })} ${t('tokens.copyNote')}`;
-  if ($('copy-token-note').textContent !== note) $('copy-token-note').textContent = note;
+  setText($('copy-token-note'), note);
 
   const warning = $('reauth-warning');
   const past = Number.isFinite(reauth) && now >= reauth;
   const soon = Number.isFinite(reauth) && reauth - now < REAUTH_WARNING_MS;
-  warning.hidden = !soon;
+  if (warning.hidden !== !soon) warning.hidden = !soon;
   warning.classList.toggle('danger', past);
   warning.classList.toggle('warning', !past);
-  if (soon) {
-    const text = past ? t('tokens.reauthPast') : t('tokens.reauthSoon', { date: formatDateTime(reauth) });
-    if ($('reauth-warning-text').textContent !== text) $('reauth-warning-text').textContent = text;
-  }
+  if (soon) setText($('reauth-warning-text'), past ? t('tokens.reauthPast') : t('tokens.reauthSoon', { date: formatDateTime(reauth) }));
+
+  const margin = (Number(session.refreshMarginSeconds) || 0) * 1000;
+  return Math.min(
+    countdownChangesIn(access, now),
+    session.refreshTokenExpiresAt ? countdownChangesIn(refreshAt, now) : Infinity,
+    countdownChangesIn(reauth, now),
+    // The status, the copy button and the warning turn at these.
+    untilNext([access - margin, access, reauth - REAUTH_WARNING_MS, reauth], now),
+    troubleChangesIn,
+  );
 }
 
 /** "Can't reach Feishu. Retrying in 30 s.", with Retry, while the background refresh fails. */
 function renderTrouble(state, now) {
   const trouble = state.refreshTrouble;
   const box = $('refresh-trouble');
-  box.hidden = !trouble;
-  if (!trouble) return;
+  if (box.hidden !== !trouble) box.hidden = !trouble;
+  if (!trouble) return Infinity;
   const error = trouble.error ?? {};
   const cause =
     error.kind === 'network'
@@ -284,8 +304,10 @@ function renderTrouble(state, now) {
     Number.isFinite(left) && left >= 1000
       ? t('tokens.trouble', { cause, d: formatDuration(left, { dropZeros: true }) })
       : t('tokens.trouble.now', { cause });
-  if ($('refresh-trouble-text').textContent !== text) $('refresh-trouble-text').textContent = text;
+  setText($('refresh-trouble-text'), text);
   setButton($('refresh-retry'), { label: t('tokens.retry'), busy: Boolean(state.busy.refresh) });
+  // "Retrying in 12 s" counts in seconds until the retry.
+  return Number.isFinite(left) && left >= 1000 ? 1000 - (now % 1000) : Infinity;
 }
 
 export function focusTarget() {

@@ -2,7 +2,7 @@
 // request. While signing in, the same card shows the steps, a countdown to the deadline, Open
 // again and Copy link (told when the browser did not open), and Cancel (also Escape).
 
-import { $, h, setButton } from '../dom.js';
+import { $, h, setButton, setText } from '../dom.js';
 import { formatClock, parseInstant } from '../format.js';
 import { getLang, t } from '../i18n.js';
 import { describeScope, isScope, KNOWN_SCOPES, OFFLINE_ACCESS } from '../scopes.js';
@@ -141,21 +141,25 @@ function renderDevice(device) {
   $('device-user-code').textContent = device.userCode;
 }
 
-/** Moves the countdown and its bar; called every second. */
+/**
+ * Moves the sign-in's countdown and its bar, which count seconds while a sign-in waits. Returns
+ * how long until they read differently (Infinity: no sign-in, nothing moves).
+ */
 export function tick(state, now) {
-  if (!state.signIn) return;
+  if (!state.signIn) return Infinity;
   const deadline = parseInstant(state.signIn.deadline);
   const meter = $('countdown-meter');
   if (!Number.isFinite(deadline)) {
-    $('countdown').textContent = '–:––';
+    setText($('countdown'), '–:––');
     meter.value = meter.max;
-    return;
+    return Infinity;
   }
   const left = deadline - now;
-  $('countdown').textContent = formatClock(left);
+  setText($('countdown'), formatClock(left));
   const total = Math.max(1, deadline - state.signIn.startedAt);
   meter.value = Math.round(meter.max * Math.min(1, Math.max(0, left / total)));
   $('countdown').classList.toggle('urgent', left < 30_000);
+  return left > 0 ? 1000 - (now % 1000) : Infinity;
 }
 
 /** Where keyboard focus goes when this view appears. */

@@ -13,7 +13,7 @@ use std::{
 
 /// Creates `dir` (and parents) and makes it private (0700), also when it already existed with
 /// looser modes.
-pub(crate) fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     let mode = fs::metadata(dir)?.permissions().mode() & 0o777;
     if mode != 0o700 {

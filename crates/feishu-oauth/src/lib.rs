@@ -69,11 +69,12 @@ pub use codes::{ErrorCode, Remedy};
 pub use config::{shown_url, AppCredentials, Config, ConfigFile, Endpoints};
 pub use data_dir::{settle_data_folder, APP_IDENTIFIER, FORMER_APP_IDENTIFIER};
 pub use error::{Error, FeishuError, Result};
+pub use fsutil::ensure_private_dir;
 pub use keepalive::{
     Enabled as KeepaliveEnabled, Keepalive, KeepaliveError, KeepaliveStatus,
     NEXT_RUN_IN_SECONDS as KEEPALIVE_NEXT_RUN_IN_SECONDS,
 };
-pub use keeper::{Keeper, KeeperEvent, Tick, TICK};
+pub use keeper::{Keeper, KeeperEvent, Tick, WALL_CLOCK_CHECK};
 pub use language::Language;
 pub use loopback::{Arrival, LoopbackListener, Responder};
 pub use managed::{Key, Layered, Managed, Origin, Setting, SystemFile, KEYS, LOCKED_REASON};

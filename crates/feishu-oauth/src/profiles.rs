@@ -94,6 +94,11 @@ impl Profiles {
         }
     }
 
+    /// The folder of `config.toml`, the profiles' settings files and the active profile's name.
+    pub fn config_dir(&self) -> &Path {
+        &self.config_dir
+    }
+
     /// The system file, if one was found (an error when it could not be read).
     pub fn system(&self) -> Result<Option<&SystemFile>> {
         match &self.system {

@@ -82,6 +82,30 @@ pub fn due(
     out
 }
 
+impl Reminder {
+    /// The next instant after `now` at which the reminders due for `session` may change: when a
+    /// long-running adapter has to look again, with nothing else changing.
+    pub fn next_change(session: &Session, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        next_change(session, now)
+    }
+}
+
+fn next_change(session: &Session, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    let reauthorize = session.reauthorization_due_at();
+    let ends = session.refresh_token_expires_at;
+    [
+        Some(reauthorize - REAUTHORIZE_FIRST_WARNING),
+        Some(reauthorize - REAUTHORIZE_LAST_WARNING),
+        Some(reauthorize),
+        ends.map(|at| at - SESSION_ENDS_WARNING),
+        ends,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|at| *at > now)
+    .min()
+}
+
 /// The reminders already given, per profile, kept in a private file.
 #[derive(Debug)]
 pub struct Reminders {
@@ -166,6 +190,34 @@ mod tests {
         let mut none = s.clone();
         none.refresh_token = None;
         assert!(due(&none, day6, || false).is_empty());
+    }
+
+    #[test]
+    fn next_change_is_each_instant_at_which_the_reminders_due_change() {
+        let t0 = datetime!(2026-06-01 0:00 UTC);
+        let s = session_at(t0);
+        let reauthorize = s.reauthorization_due_at();
+        let mut now = t0;
+        let mut seen = Vec::new();
+        while let Some(at) = next_change(&s, now) {
+            assert!(at > now);
+            assert_eq!(
+                due(&s, at - Duration::SECOND, || false),
+                due(&s, now, || false)
+            );
+            seen.push(at);
+            now = at;
+        }
+        assert_eq!(
+            seen,
+            [
+                t0 + Duration::days(6),
+                t0 + Duration::days(7),
+                reauthorize - REAUTHORIZE_FIRST_WARNING,
+                reauthorize - REAUTHORIZE_LAST_WARNING,
+                reauthorize,
+            ]
+        );
     }
 
     #[test]
