@@ -417,14 +417,18 @@ function onActivity(entry) {
   update({ activity: mergeActivity(state.activity, [entry]) });
 }
 
+/** The newest entries the window keeps: as many as the Rust side (src-tauri/src/activity_log.rs). */
+const ACTIVITY_KEPT = 200;
+
 /**
- * The union of two activity lists in the order the Rust side numbered them: an entry added while
- * the `activity` command was answering arrives both in its answer and as an event.
+ * The union of two activity lists in the order the Rust side numbered them (an entry added while
+ * the `activity` command was answering arrives both in its answer and as an event), the newest
+ * [ACTIVITY_KEPT]: a window open for weeks does not grow with every refresh it lists.
  */
 function mergeActivity(a, b) {
   const bySeq = new Map();
   for (const entry of [...a, ...b]) {
     if (typeof entry?.seq === 'number') bySeq.set(entry.seq, entry);
   }
-  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq).slice(-ACTIVITY_KEPT);
 }
