@@ -351,10 +351,11 @@ pub async fn activity(state: State<'_, AppState>) -> CommandResult<Vec<ActivityE
 
 /// The window's first real view is on screen: logged with the time since the process started, and
 /// printed on stdout as `first-render <view> <ms>` when `FEISHU_SIGNIN_REPORT_FIRST_RENDER` is set
-/// (the benchmark's cold-start marker).
+/// (the benchmark's cold-start marker); the keeper, which waits for it, starts.
 #[tauri::command]
 #[allow(clippy::needless_pass_by_value)] // Tauri hands commands owned arguments.
-pub fn first_render(view: String) {
+pub fn first_render(state: State<'_, AppState>, view: String) {
+    state.window_shown.notify_one();
     let elapsed = crate::STARTED
         .get()
         .map_or(0, |at| at.elapsed().as_millis());

@@ -29,8 +29,15 @@ const LOOK_WITHOUT_WATCH: Duration = Duration::from_secs(2);
 /// whose lifetime is shorter than the clock's steps) is looked at once a second, not in a spin.
 const SHORTEST_NAP: Duration = Duration::from_secs(1);
 
-/// Runs until the app exits.
+/// The longest the keeper waits for the window's first view before its first pass.
+const FIRST_PASS_WAITS_AT_MOST: Duration = Duration::from_secs(2);
+
+/// Runs until the app exits. The first pass waits for the window's first view (the window opens
+/// on the session read at startup): it opens every profile's store, a keyring round trip each,
+/// which on two cores slowed the first paint with five profiles signed in (`scripts/bench.sh`).
 pub async fn run<R: Runtime>(app: AppHandle<R>) {
+    let shown = app.state::<AppState>();
+    let _ = tokio::time::timeout(FIRST_PASS_WAITS_AT_MOST, shown.window_shown.notified()).await;
     let mut keeping = Keeping::default();
     let mut watch = FolderWatch::new();
     loop {

@@ -26,6 +26,8 @@ pub struct AppState {
     pub sign_in_page: Mutex<Option<(u64, url::Url)>>,
     pub feed: SessionFeed,
     pub activity: ActivityLog,
+    /// Raised when the window's first view is on screen (the keeper waits for it).
+    pub window_shown: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             sign_in_page: Mutex::default(),
             feed: SessionFeed::new(session),
             activity: ActivityLog::default(),
+            window_shown: tokio::sync::Notify::new(),
         }
     }
 
