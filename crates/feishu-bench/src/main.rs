@@ -16,11 +16,13 @@ mod chart;
 mod harness;
 mod home;
 mod launch;
+mod minimize;
 mod procs;
 mod row;
 mod rows;
 mod stats;
 mod table;
+mod usage;
 
 use std::{path::Path, process::ExitCode, time::Duration};
 
@@ -58,13 +60,14 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
 
     // The sandbox session the apps show and `feishu-auth token` prints.
     let home = Home::new().map_err(|e| format!("temporary folder: {e}"))?;
-    if args.wants(1) || args.wants(2) || args.wants(5) {
+    if [1, 2, 5, 7, 8].iter().any(|&n| args.wants(n)) {
         home.sign_in_to_sandbox(&artifacts.feishu_auth, &artifacts.emulator)?;
     }
+    let shows_windows = [1, 2, 7, 8].iter().any(|&n| args.wants(n));
+    if shows_windows && std::env::var_os("DISPLAY").is_none() {
+        return Err("no DISPLAY: run under xvfb-run (scripts/bench.sh does)".into());
+    }
     if args.wants(1) || args.wants(2) {
-        if std::env::var_os("DISPLAY").is_none() {
-            return Err("no DISPLAY: run under xvfb-run (scripts/bench.sh does)".into());
-        }
         eprintln!("rows 1–2: starting both apps {} times each", args.launches);
         let settle = Duration::from_millis(args.settle_ms);
         let launches = rows::cold_start::measure(&home, &artifacts, args.launches, settle)?;
@@ -106,6 +109,16 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
         rows.extend([time, p_time, calls, p_calls]);
     }
 
+    if args.wants(7) || args.wants(8) {
+        eprintln!("rows 7–8: both apps idle, shown then minimized");
+        let window = Duration::from_secs(args.idle_secs);
+        let idle = rows::idle::measure(&home, &artifacts, window, args.wants(8))?;
+        if args.wants(7) {
+            rows.extend(rows::idle::shown_rows(&idle));
+        }
+        rows.extend(rows::idle::hidden_rows(&idle).into_iter().flatten());
+        notes.push(rows::idle::note(&idle));
+    }
     print!("\n{}", table::text(&rows));
     for note in &notes {
         println!("{note}");
@@ -121,8 +134,8 @@ fn write_docs(dir: &Path, rows: &[Row], args: &Args) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
     let about = format!(
-        "Medians of {} app starts and {} runs of the other rows, on {cores} cores; `scripts/bench.sh` reproduces it.",
-        args.launches, args.runs
+        "Medians of {} app starts and {} runs of the other rows, on {cores} cores; idle windows of {} s; `scripts/bench.sh` reproduces it.",
+        args.launches, args.runs, args.idle_secs
     );
     let md = format!("{}\n{about}\n", table::markdown(rows));
     let svg = chart::svg(rows, &format!("Feishu Sign-in ÷ reference ({cores} cores)"));

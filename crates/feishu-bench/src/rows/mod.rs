@@ -3,6 +3,7 @@
 
 pub mod cold_start;
 pub mod contention;
+pub mod idle;
 pub mod memory;
 pub mod sign_in;
 pub mod size;
