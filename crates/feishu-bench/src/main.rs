@@ -23,6 +23,7 @@ mod rows;
 mod stats;
 mod table;
 mod usage;
+mod webdriver;
 
 use std::{path::Path, process::ExitCode, time::Duration};
 
@@ -63,7 +64,7 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
     if [1, 2, 5, 7, 8].iter().any(|&n| args.wants(n)) {
         home.sign_in_to_sandbox(&artifacts.feishu_auth, &artifacts.emulator)?;
     }
-    let shows_windows = [1, 2, 7, 8].iter().any(|&n| args.wants(n));
+    let shows_windows = [1, 2, 7, 8, 9].iter().any(|&n| args.wants(n));
     if shows_windows && std::env::var_os("DISPLAY").is_none() {
         return Err("no DISPLAY: run under xvfb-run (scripts/bench.sh does)".into());
     }
@@ -119,6 +120,15 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
         rows.extend(rows::idle::hidden_rows(&idle).into_iter().flatten());
         notes.push(rows::idle::note(&idle));
     }
+    if args.wants(9) {
+        eprintln!(
+            "row 9: a week's work through the app's commands: 1,000 refreshes, 100 sign-in cycles"
+        );
+        let week = runtime.block_on(rows::week::measure(&artifacts))?;
+        rows.extend(rows::week::rows(&week));
+        notes.extend(rows::week::notes(&week));
+    }
+
     print!("\n{}", table::text(&rows));
     for note in &notes {
         println!("{note}");

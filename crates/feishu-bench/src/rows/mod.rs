@@ -8,6 +8,7 @@ pub mod memory;
 pub mod sign_in;
 pub mod size;
 pub mod token;
+pub mod week;
 
 /// Progress on stderr, so the table on stdout stays clean.
 pub fn progress(what: &str, done: usize, of: usize) {
