@@ -64,7 +64,7 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
     if [1, 2, 5, 7, 8].iter().any(|&n| args.wants(n)) {
         home.sign_in_to_sandbox(&artifacts.feishu_auth, &artifacts.emulator)?;
     }
-    let shows_windows = [1, 2, 7, 8, 9].iter().any(|&n| args.wants(n));
+    let shows_windows = [1, 2, 7, 8, 9, 10].iter().any(|&n| args.wants(n));
     if shows_windows && std::env::var_os("DISPLAY").is_none() {
         return Err("no DISPLAY: run under xvfb-run (scripts/bench.sh does)".into());
     }
@@ -129,6 +129,16 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
         notes.extend(rows::week::notes(&week));
     }
 
+    if args.wants(10) {
+        eprintln!(
+            "row 10: five signed-in profiles; starting both apps {} times each",
+            args.launches
+        );
+        let five = rows::profiles::five_signed_in(&artifacts)?;
+        let settle = Duration::from_millis(args.settle_ms);
+        let launches = rows::cold_start::measure(&five, &artifacts, args.launches, settle)?;
+        rows.push(rows::profiles::row(&launches));
+    }
     print!("\n{}", table::text(&rows));
     for note in &notes {
         println!("{note}");

@@ -5,6 +5,7 @@ pub mod cold_start;
 pub mod contention;
 pub mod idle;
 pub mod memory;
+pub mod profiles;
 pub mod sign_in;
 pub mod size;
 pub mod token;
