@@ -60,7 +60,7 @@ pub fn rss_by_process(root: u32) -> Vec<(String, u64)> {
             Some((name.trim().to_owned(), rss_bytes(pid)?))
         })
         .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|p| std::cmp::Reverse(p.1));
     out
 }
 
