@@ -13,6 +13,7 @@ mod args;
 mod artifacts;
 mod bare;
 mod chart;
+mod engine;
 mod harness;
 mod home;
 mod launch;
@@ -86,7 +87,9 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
     }
     if args.wants(4) {
         eprintln!("row 4: {} sign-ins each way", args.runs);
-        rows.extend(runtime.block_on(rows::sign_in::rows(args.runs))?);
+        let (sign_in, note) = runtime.block_on(rows::sign_in::rows(args.runs))?;
+        rows.extend(sign_in);
+        notes.push(note);
     }
     if args.wants(5) {
         eprintln!("row 5: {} runs of feishu-auth token and of cat", args.runs);
