@@ -14,7 +14,7 @@
 //! costs besides the keyring.
 
 use feishu_emulator::browse::Browser;
-use feishu_oauth::{signin::FlowSlot, Account};
+use feishu_oauth::{signin::FlowSlot, Account, Storage};
 
 use crate::{
     bare, engine,
@@ -64,8 +64,12 @@ pub async fn rows(runs: usize) -> Result<([Row; 2], String), String> {
         }
     }
     let reference = Figure::millis(median_ms(&floor));
+    let kept = match sealed.storage().map_err(|e| e.to_string())? {
+        Storage::Keyring => "row 4's session sealed by the keyring",
+        Storage::File => "row 4 found no keyring: its session was NOT sealed",
+    };
     let note = format!(
-        "row 4's floor without its write, the 2 HTTP calls alone: {}",
+        "{kept}; the floor without its write, the 2 HTTP calls alone: {}",
         Figure::millis(median_ms(&calls))
     );
     let rows = [

@@ -23,6 +23,7 @@ use crate::{
     artifacts::Artifacts,
     harness::SCOPES,
     home::Home,
+    keyring::PrivateKeyring,
     procs,
     row::{Budget, Figure, Row},
     webdriver::Driven,
@@ -80,7 +81,13 @@ fn sign_in_call() -> String {
 pub async fn measure(artifacts: &Artifacts) -> Result<Week, String> {
     let home = Home::new().map_err(|e| format!("temporary folder: {e}"))?;
     let browser = format!("{} browse", artifacts.emulator.display());
-    let app = Driven::launch(&home, &artifacts.app, &[("FEISHU_SIGNIN_BROWSER", browser)]).await?;
+    // A keyring of its own: the week makes and deletes a hundred session keys.
+    let keyring = PrivateKeyring::start()?;
+    let env = [
+        ("FEISHU_SIGNIN_BROWSER", browser),
+        ("DBUS_SESSION_BUS_ADDRESS", keyring.address().to_owned()),
+    ];
+    let app = Driven::launch(&home, &artifacts.app, &env).await?;
     let pid = app.app_pid().ok_or("the app's process was not found")?;
     let sign_in = sign_in_call();
     app.run(&sign_in).await?;
