@@ -3,7 +3,10 @@
 # its .deb, the empty reference app in benches/empty-app and its .deb, feishu-auth, feishu-emulator
 # and the benchmark itself), then runs feishu-bench under Xvfb with a D-Bus session. It prints the
 # table and writes docs/performance.md and docs/performance.svg; it exits non-zero if a budget fails.
-# Arguments go to feishu-bench, e.g. `scripts/bench.sh --launches 5 --runs 20` for a quick look.
+# Arguments go to feishu-bench, e.g. `scripts/bench.sh --launches 5 --runs 20 --idle-secs 10` for a
+# quick look, or `--only 7,8` for some rows. The idle rows (7, 8) and the week's work (9) take
+# about 2.5 and 3 minutes; row 9 drives the app through tauri-driver, rows 7–8 minimize with
+# xdotool (both installed by setup-debian.sh --test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

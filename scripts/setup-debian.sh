@@ -16,7 +16,9 @@ testing=false
 [ "${1:-}" = "--test" ] && testing=true
 # tzdata: the CLI tests show times in named zones (TZ=Asia/Shanghai); a minimal Debian 12 lacks it.
 # systemd: systemd-analyze verifies the keepalive's units (a container image may lack it).
-$testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick tzdata systemd)
+# xdotool: the benchmark unmaps the apps' windows, as minimizing does (there is no window manager
+# under Xvfb).
+$testing && packages+=(webkit2gtk-driver xvfb xauth dbus dbus-x11 imagemagick tzdata systemd xdotool)
 # The packages (scripts/package.sh, scripts/check-package.sh): rpm2archive and rpmbuild pack
 # the .rpm again, dpkg-shlibdeps (dpkg-dev) and lintian check the .deb, and man-db,
 # bash-completion and desktop-file-utils are what the installed package is checked with.

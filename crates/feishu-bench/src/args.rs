@@ -20,13 +20,16 @@ pub struct Args {
     /// How long an app idles after its first render before its memory is read.
     #[arg(long, default_value_t = 3000)]
     pub settle_ms: u64,
+    /// How long each idle window of rows 7 and 8 lasts, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub idle_secs: u64,
     /// Where the release builds are (default: this executable's folder, `target/release`).
     #[arg(long)]
     pub bin_dir: Option<PathBuf>,
     /// Where `performance.svg` and `performance.md` are written.
     #[arg(long, default_value = "docs")]
     pub out_dir: PathBuf,
-    /// Measure only these rows (1–6), for working on one of them; the docs are then not written.
+    /// Measure only these rows (1–10), for working on one of them; the docs are then not written.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<u8>,
 }

@@ -1,9 +1,16 @@
-//! The reference for the sign-in overhead: the same two HTTP calls the app makes after the
-//! callback, made by a bare reqwest client with nothing around them. POST the JSON token body
-//! (authorization code + PKCE verifier), read and parse the answer, GET user_info with the access
-//! token, read and parse that.
+//! The reference for the sign-in overhead: the floor of a durable sign-in. The same two HTTP
+//! calls the app makes after the callback, made by a bare reqwest client with nothing around
+//! them (POST the JSON token body, authorization code + PKCE verifier, read and parse the answer,
+//! GET user_info with the access token, read and parse that), then the session they make written
+//! as any program that must not lose it writes a file: a temporary file, fsync, rename over the
+//! old one, fsync of the folder.
 
-use std::time::{Duration, Instant};
+use std::{
+    fs,
+    io::Write as _,
+    path::Path,
+    time::{Duration, Instant},
+};
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use feishu_emulator::browse::{Browser, Decision};
@@ -29,8 +36,32 @@ fn random_b64(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
-/// One sign-in's calls: gets a code through the consent page (untimed), then times the two calls.
-pub async fn sign_in(h: &Harness, browser: &Browser) -> Result<Duration, String> {
+/// One bare sign-in's times from the callback: the two calls, and the calls and the write.
+#[derive(Debug, Clone, Copy)]
+pub struct Timings {
+    pub calls: Duration,
+    pub durable: Duration,
+}
+
+/// Writes `bytes` to `path` so that a crash leaves the old file or the new one, whole.
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(".session.json.tmp");
+    let mut file = fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&tmp, path)?;
+    fs::File::open(dir)?.sync_all()
+}
+
+/// One sign-in: gets a code through the consent page (untimed), then times the two calls and the
+/// write of the session to `session_file`.
+pub async fn sign_in(
+    h: &Harness,
+    browser: &Browser,
+    session_file: &Path,
+) -> Result<Timings, String> {
     let http = client().map_err(|e| e.to_string())?;
     let endpoints = h.endpoints();
     let verifier = random_b64(32);
@@ -84,9 +115,15 @@ pub async fn sign_in(h: &Harness, browser: &Browser) -> Result<Duration, String>
         .json()
         .await
         .map_err(|e| e.to_string())?;
-    let took = started.elapsed();
+    let calls = started.elapsed();
     if user["data"]["name"].as_str().is_none() {
         return Err("user_info answered no name".into());
     }
-    Ok(took)
+    let session = serde_json::json!({"session": {"token": token, "profile": user["data"]}});
+    let bytes = serde_json::to_vec_pretty(&session).map_err(|e| e.to_string())?;
+    write_durably(session_file, &bytes).map_err(|e| format!("{}: {e}", session_file.display()))?;
+    Ok(Timings {
+        calls,
+        durable: started.elapsed(),
+    })
 }

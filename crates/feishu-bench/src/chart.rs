@@ -25,7 +25,10 @@ fn budget_ratio(row: &Row) -> Option<f64> {
         Budget::AtMost(f) | Budget::Exactly(f) if row.reference.value > 0.0 => {
             Some(f.value / row.reference.value)
         }
-        Budget::AtMost(_) | Budget::Exactly(_) | Budget::None => None,
+        Budget::Extra(f) if row.reference.value > 0.0 => {
+            Some((row.reference.value + f.value) / row.reference.value)
+        }
+        Budget::AtMost(_) | Budget::Exactly(_) | Budget::Extra(_) | Budget::None => None,
     }
 }
 
@@ -36,7 +39,7 @@ fn axis_end(rows: &[Row]) -> (f64, f64) {
         .iter()
         .flat_map(|r| {
             let budget = match r.budget {
-                Budget::Ratio(_) | Budget::Exactly(_) => budget_ratio(r),
+                Budget::Ratio(_) | Budget::Exactly(_) | Budget::Extra(_) => budget_ratio(r),
                 Budget::AtMost(_) | Budget::None => None,
             };
             [Some(r.ratio()), budget]

@@ -33,6 +33,11 @@ impl Home {
         })
     }
 
+    /// The folder holding all of this home's folders (`config/`, `share/`, `cache/`, `data/`).
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// `FEISHU_SIGNIN_DATA_DIR`: where the session lives.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")

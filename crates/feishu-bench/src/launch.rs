@@ -1,5 +1,6 @@
 //! Launching an app once: the wall time from spawning it to reading its first-render line, then
-//! its resident memory (with WebKit's child processes) once it has settled, then stopping it.
+//! its resident memory (with WebKit's child processes) once it has settled, then stopping it; or
+//! leaving it running, for the rows that watch it idle.
 
 use std::{
     io::{BufRead, BufReader},
@@ -30,8 +31,16 @@ pub struct Launch {
     pub processes: usize,
 }
 
-/// Kills the app's process group however the run ends.
-struct Running(Child);
+/// A started app; dropping it kills its process group (and every descendant that left it).
+#[derive(Debug)]
+pub struct Running(Child);
+
+impl Running {
+    /// The app's process id: the root of its tree.
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -40,8 +49,32 @@ impl Drop for Running {
     }
 }
 
+/// An app that has shown its first view, left running.
+#[derive(Debug)]
+pub struct Started {
+    pub app: Running,
+    /// From just before `spawn` to reading the marker line.
+    pub first_render: Duration,
+    /// The app's own figure, from `main` to the marker.
+    pub reported_ms: u64,
+}
+
 /// Starts `program` in `home`, waits for `first-render <view>`, lets it settle, measures, stops it.
 pub fn launch(home: &Home, program: &Path, view: &str, settle: Duration) -> Result<Launch, String> {
+    let started = start(home, program, view)?;
+    std::thread::sleep(settle);
+    let (rss, processes) = procs::tree_rss(started.app.pid());
+    Ok(Launch {
+        first_render: started.first_render,
+        reported_ms: started.reported_ms,
+        rss,
+        processes,
+    })
+}
+
+/// Starts `program` in `home` and waits for its `first-render <view>` line; it runs until the
+/// answer is dropped.
+pub fn start(home: &Home, program: &Path, view: &str) -> Result<Started, String> {
     let mut cmd = home.command(program);
     cmd.env(REPORT_VAR, "1")
         .stdout(Stdio::piped())
@@ -86,13 +119,9 @@ pub fn launch(home: &Home, program: &Path, view: &str, settle: Duration) -> Resu
             ));
         }
     };
-    std::thread::sleep(settle);
-    let (rss, processes) = procs::tree_rss(running.0.id());
-    drop(running);
-    Ok(Launch {
+    Ok(Started {
+        app: running,
         first_render,
         reported_ms,
-        rss,
-        processes,
     })
 }

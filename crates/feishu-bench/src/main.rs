@@ -13,14 +13,19 @@ mod args;
 mod artifacts;
 mod bare;
 mod chart;
+mod engine;
 mod harness;
 mod home;
+mod keyring;
 mod launch;
+mod minimize;
 mod procs;
 mod row;
 mod rows;
 mod stats;
 mod table;
+mod usage;
+mod webdriver;
 
 use std::{path::Path, process::ExitCode, time::Duration};
 
@@ -58,13 +63,15 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
 
     // The sandbox session the apps show and `feishu-auth token` prints.
     let home = Home::new().map_err(|e| format!("temporary folder: {e}"))?;
-    if args.wants(1) || args.wants(2) || args.wants(5) {
+    if [1, 2, 5, 7, 8].iter().any(|&n| args.wants(n)) {
         home.sign_in_to_sandbox(&artifacts.feishu_auth, &artifacts.emulator)?;
     }
+    let shows_windows = [1, 2, 7, 8, 9, 10].iter().any(|&n| args.wants(n));
+    if shows_windows && std::env::var_os("DISPLAY").is_none() {
+        return Err("no DISPLAY: run under xvfb-run (scripts/bench.sh does)".into());
+    }
+    let (week, five_profiles) = measured_first(args, &artifacts, &runtime)?;
     if args.wants(1) || args.wants(2) {
-        if std::env::var_os("DISPLAY").is_none() {
-            return Err("no DISPLAY: run under xvfb-run (scripts/bench.sh does)".into());
-        }
         eprintln!("rows 1–2: starting both apps {} times each", args.launches);
         let settle = Duration::from_millis(args.settle_ms);
         let launches = rows::cold_start::measure(&home, &artifacts, args.launches, settle)?;
@@ -82,7 +89,12 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
     }
     if args.wants(4) {
         eprintln!("row 4: {} sign-ins each way", args.runs);
-        rows.extend(runtime.block_on(rows::sign_in::rows(args.runs))?);
+        // A keyring of its own: each sign-in makes a session key and its sign-out deletes it.
+        let own = keyring::PrivateKeyring::start()?;
+        let (sign_in, note) =
+            keyring::with_bus(&own, || runtime.block_on(rows::sign_in::rows(args.runs)))?;
+        rows.extend(sign_in);
+        notes.push(note);
     }
     if args.wants(5) {
         eprintln!("row 5: {} runs of feishu-auth token and of cat", args.runs);
@@ -106,6 +118,23 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
         rows.extend([time, p_time, calls, p_calls]);
     }
 
+    if args.wants(7) || args.wants(8) {
+        eprintln!("rows 7–8: both apps idle, shown then minimized");
+        let window = Duration::from_secs(args.idle_secs);
+        let idle = rows::idle::measure(&home, &artifacts, window, args.wants(8))?;
+        if args.wants(7) {
+            rows.extend(rows::idle::shown_rows(&idle));
+        }
+        rows.extend(rows::idle::hidden_rows(&idle).into_iter().flatten());
+        notes.push(rows::idle::note(&idle));
+    }
+    if let Some(week) = &week {
+        rows.extend(rows::week::rows(week));
+        notes.extend(rows::week::notes(week));
+    }
+    if let Some(launches) = &five_profiles {
+        rows.push(rows::profiles::row(launches));
+    }
     print!("\n{}", table::text(&rows));
     for note in &notes {
         println!("{note}");
@@ -116,13 +145,48 @@ fn run(args: &Args) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
+/// Rows 9 and 10, measured before the others and shown in their place: they sign in and read
+/// sealed sessions throughout, so they come while the run's keyring is fresh (row 9 has a keyring
+/// of its own, [`keyring`] says why).
+fn measured_first(
+    args: &Args,
+    artifacts: &Artifacts,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(Option<rows::week::Week>, Option<rows::cold_start::Launches>), String> {
+    let week = if args.wants(9) {
+        eprintln!(
+            "row 9: a week's work through the app's commands: 1,000 refreshes, 100 sign-in cycles"
+        );
+        Some(runtime.block_on(rows::week::measure(artifacts))?)
+    } else {
+        None
+    };
+    let five_profiles = if args.wants(10) {
+        eprintln!(
+            "row 10: five signed-in profiles; starting both apps {} times each",
+            args.launches
+        );
+        let five = rows::profiles::five_signed_in(artifacts)?;
+        let settle = Duration::from_millis(args.settle_ms);
+        Some(rows::cold_start::measure(
+            &five,
+            artifacts,
+            args.launches,
+            settle,
+        )?)
+    } else {
+        None
+    };
+    Ok((week, five_profiles))
+}
+
 /// `performance.md` (the table and how it was made) and `performance.svg` (the chart).
 fn write_docs(dir: &Path, rows: &[Row], args: &Args) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
     let about = format!(
-        "Medians of {} app starts and {} runs of the other rows, on {cores} cores; `scripts/bench.sh` reproduces it.",
-        args.launches, args.runs
+        "Medians of {} app starts and {} runs of the other rows, on {cores} cores; idle windows of {} s; `scripts/bench.sh` reproduces it.",
+        args.launches, args.runs, args.idle_secs
     );
     let md = format!("{}\n{about}\n", table::markdown(rows));
     let svg = chart::svg(rows, &format!("Feishu Sign-in ÷ reference ({cores} cores)"));

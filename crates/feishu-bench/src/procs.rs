@@ -50,6 +50,20 @@ pub fn tree_rss(root: u32) -> (u64, usize) {
     (total, pids.len())
 }
 
+/// Resident memory of `root` and each descendant by process name (`/proc/<pid>/comm`), largest
+/// first: where a tree's memory is.
+pub fn rss_by_process(root: u32) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = std::iter::once(root)
+        .chain(descendants(root))
+        .filter_map(|pid| {
+            let name = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            Some((name.trim().to_owned(), rss_bytes(pid)?))
+        })
+        .collect();
+    out.sort_by_key(|p| std::cmp::Reverse(p.1));
+    out
+}
+
 /// Whether `pid` is gone (or a zombie nobody has reaped yet).
 fn gone(pid: u32) -> bool {
     stat(pid).is_none_or(|(_, state)| state == 'Z')

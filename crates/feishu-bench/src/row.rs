@@ -12,6 +12,12 @@ pub enum Unit {
     Bytes,
     /// Calls to an endpoint.
     Calls,
+    /// CPU time (user and system), in milliseconds.
+    CpuMillis,
+    /// Voluntary context switches: how often a thread went to sleep, each a wake-up later.
+    Switches,
+    /// Files in a folder.
+    Files,
 }
 
 /// A measured value (a median, a size or a count).
@@ -43,6 +49,29 @@ impl Figure {
             unit: Unit::Calls,
         }
     }
+
+    pub fn cpu_millis(value: f64) -> Self {
+        Self {
+            value,
+            unit: Unit::CpuMillis,
+        }
+    }
+
+    #[allow(clippy::cast_precision_loss)] // Counts far below 2^52.
+    pub fn switches(value: u64) -> Self {
+        Self {
+            value: value as f64,
+            unit: Unit::Switches,
+        }
+    }
+
+    #[allow(clippy::cast_precision_loss)] // Counts far below 2^52.
+    pub fn files(value: usize) -> Self {
+        Self {
+            value: value as f64,
+            unit: Unit::Files,
+        }
+    }
 }
 
 impl fmt::Display for Figure {
@@ -53,6 +82,11 @@ impl fmt::Display for Figure {
             Unit::Bytes => write!(f, "{:.2} MiB", self.value / 1024.0 / 1024.0),
             Unit::Calls if (self.value - 1.0).abs() < f64::EPSILON => f.write_str("1 call"),
             Unit::Calls => write!(f, "{} calls", self.value),
+            Unit::CpuMillis if self.value < 10.0 => write!(f, "{:.2} ms CPU", self.value),
+            Unit::CpuMillis => write!(f, "{:.0} ms CPU", self.value),
+            Unit::Switches => write!(f, "{:.0} switches", self.value),
+            Unit::Files if (self.value - 1.0).abs() < f64::EPSILON => f.write_str("1 file"),
+            Unit::Files => write!(f, "{:.0} files", self.value),
         }
     }
 }
@@ -66,6 +100,8 @@ pub enum Budget {
     AtMost(Figure),
     /// Ours equals this figure exactly (a count).
     Exactly(Figure),
+    /// Ours ≤ the reference plus this figure: a count that must not grow (files left behind).
+    Extra(Figure),
     /// Shown for information only.
     None,
 }
@@ -76,6 +112,7 @@ impl fmt::Display for Budget {
             Budget::Ratio(r) => write!(f, "≤ {r:.2}×"),
             Budget::AtMost(figure) => write!(f, "≤ {figure}"),
             Budget::Exactly(figure) => write!(f, "= {figure}"),
+            Budget::Extra(figure) => write!(f, "≤ reference + {figure}"),
             Budget::None => f.write_str("—"),
         }
     }
@@ -111,6 +148,7 @@ impl Row {
             Budget::Ratio(limit) => Some(self.ratio() <= limit),
             Budget::AtMost(limit) => Some(self.ours.value <= limit.value),
             Budget::Exactly(want) => Some((self.ours.value - want.value).abs() < f64::EPSILON),
+            Budget::Extra(more) => Some(self.ours.value <= self.reference.value + more.value),
             Budget::None => None,
         }
     }
@@ -154,6 +192,12 @@ mod tests {
         assert_eq!(calls.passes(), Some(true));
         calls.ours = Figure::calls(2);
         assert_eq!(calls.passes(), Some(false));
+        let none_more = Budget::Extra(Figure::files(0));
+        let mut files = row(0.0, 0.0, none_more);
+        (files.ours, files.reference) = (Figure::files(4), Figure::files(4));
+        assert_eq!(files.passes(), Some(true));
+        files.ours = Figure::files(5);
+        assert_eq!(files.passes(), Some(false));
     }
 
     #[test]
@@ -162,5 +206,12 @@ mod tests {
         assert_eq!(Figure::millis(345.6).to_string(), "345.6 ms");
         assert_eq!(Figure::bytes(3 * 1024 * 1024).to_string(), "3.00 MiB");
         assert_eq!(Figure::calls(1).to_string(), "1 call");
+        assert_eq!(Figure::cpu_millis(123.4).to_string(), "123 ms CPU");
+        assert_eq!(Figure::switches(4567).to_string(), "4567 switches");
+        assert_eq!(Figure::files(0).to_string(), "0 files");
+        assert_eq!(
+            Budget::Extra(Figure::files(0)).to_string(),
+            "≤ reference + 0 files"
+        );
     }
 }

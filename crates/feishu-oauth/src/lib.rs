@@ -39,6 +39,7 @@ mod managed;
 mod manager;
 mod pages;
 mod pkce;
+mod prepared_key;
 mod profile;
 mod profiles;
 mod program;

@@ -16,6 +16,7 @@ use tracing::{info, warn};
 use crate::{
     error::{Error, Result},
     keyring::{self, KeyringError},
+    prepared_key,
     seal::{self, Binding, Envelope, KeyId, OpenError, SessionKey, SEALED_FIELD, TOKEN_FIELDS},
 };
 
@@ -222,7 +223,9 @@ impl Sealing {
         };
         let created = match reused {
             Ok(Some(found)) => Ok(found),
-            Ok(None) => keyring::create_session_key(&self.profile),
+            // A key made while the sign-in waited for the browser, else a new one now.
+            Ok(None) => prepared_key::take(&self.profile)
+                .map_or_else(|| keyring::create_session_key(&self.profile), Ok),
             Err(e) => Err(e),
         };
         let (key_id, key) = match created {

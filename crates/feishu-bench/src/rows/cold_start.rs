@@ -20,8 +20,8 @@ pub struct Launches {
 }
 
 /// The view the app shows with a stored session, and the empty app's page.
-const APP_VIEW: &str = "signed-in";
-const EMPTY_VIEW: &str = "static";
+pub const APP_VIEW: &str = "signed-in";
+pub const EMPTY_VIEW: &str = "static";
 
 /// Starts each app `runs` times, after one unmeasured start each that fills the page cache and
 /// what the app keeps between runs (WebKit's caches, the UI's learned date formats), as any second

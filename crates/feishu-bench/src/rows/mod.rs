@@ -3,10 +3,13 @@
 
 pub mod cold_start;
 pub mod contention;
+pub mod idle;
 pub mod memory;
+pub mod profiles;
 pub mod sign_in;
 pub mod size;
 pub mod token;
+pub mod week;
 
 /// Progress on stderr, so the table on stdout stays clean.
 pub fn progress(what: &str, done: usize, of: usize) {

@@ -4,12 +4,15 @@
 //! the progress into their own words (window events, terminal lines).
 //!
 //! The session is on disk (atomically, under the store's write lock) before [`Stage::SignedIn`]
-//! is reported: a crash right after never shows a session that does not exist.
+//! is reported: a crash right after never shows a session that does not exist. When it will be
+//! sealed with a new key, the key is made while the browser is open ([`key`]), so the keyring's
+//! round trip is not between the callback and the saved session.
 //!
 //! The slot's ticket outlives the listener (which lives and ends inside the wait), so a newer
 //! sign-in is told the port is free only once it is.
 
 mod device;
+mod key;
 mod progress;
 mod slot;
 
@@ -142,6 +145,8 @@ pub async fn run(
         deadline: Mutex::new(OffsetDateTime::now_utc() + request.timeout),
     };
     let mut responder = None;
+    // Dropped when the sign-in is over, however it ends: a key no save took is then deleted.
+    let _key = key::KeyAhead::start(request.account);
     let outcome = attempt(&request, source, browser, &report, &mut responder).await;
     match &outcome {
         Ok(session) => report.stage(Stage::SignedIn(session)),
