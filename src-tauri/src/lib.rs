@@ -9,7 +9,6 @@
 mod account;
 mod activity;
 mod activity_log;
-mod blocking_pool;
 pub mod commands;
 mod deep_link;
 pub mod error;
@@ -44,7 +43,6 @@ pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
     webkit::configure();
-    blocking_pool::configure();
     init_tracing();
     // Before anything opens the data folder: release 0.1's moves to the current identifier.
     feishu_oauth::settle_data_folder();

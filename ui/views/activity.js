@@ -65,17 +65,42 @@ export function message(entry) {
 
 let renderedList = null;
 let renderedLang = '';
+/** The items on screen by their entry's sequence number. */
+let shown = new Map();
 
 export function render(state) {
   $('activity-card').hidden = !state.loaded;
-  // Entries never change once added, so repaint only when the list or the language does.
+  // Entries never change once added, so repaint only when the list or the language does; and
+  // then only what changed: an entry added makes one item (and the oldest beyond the kept ones
+  // goes), not the whole list again, which a window refreshed a thousand times would feel.
   if (state.activity === renderedList && getLang() === renderedLang) return;
+  const list = $('activity');
+  const wanted = new Set(state.activity.map((entry) => entry.seq));
+  if (getLang() !== renderedLang) shown = new Map();
   renderedList = state.activity;
   renderedLang = getLang();
 
-  const entries = [...state.activity].reverse();
-  $('activity').replaceChildren(...entries.map(item));
-  $('activity-empty').hidden = entries.length > 0;
+  for (const [seq, li] of shown) {
+    if (!wanted.has(seq)) {
+      li.remove();
+      shown.delete(seq);
+    }
+  }
+  // Newest first: each entry goes before the next older one on screen.
+  let after = null;
+  for (const entry of state.activity) {
+    let li = shown.get(entry.seq);
+    if (!li) {
+      li = item(entry);
+      shown.set(entry.seq, li);
+    }
+    if (li.nextSibling !== after || li.parentNode !== list) list.insertBefore(li, after);
+    after = li;
+  }
+  for (const child of [...list.children]) {
+    if (!shown.has(Number(child.dataset.seq))) child.remove();
+  }
+  $('activity-empty').hidden = state.activity.length > 0;
 }
 
 function item(entry) {
@@ -84,7 +109,7 @@ function item(entry) {
   const label = has(`activity.kind.${entry.kind}`) ? t(`activity.kind.${entry.kind}`) : t('activity.kind.info');
   return h(
     'li',
-    { class: `activity-item kind-${look}`, dataset: { kind: entry.kind } },
+    { class: `activity-item kind-${look}`, dataset: { kind: entry.kind, seq: String(entry.seq) } },
     h('time', { class: 'activity-time mono', datetime: Number.isFinite(at) ? new Date(at).toISOString() : null, title: formatDateTime(at), text: formatTime(at) }),
     h('span', { class: 'activity-kind' }, icon(ICONS[look], 'icon activity-icon'), h('span', { text: label })),
     h('span', { class: 'activity-message', text: message(entry) }),
