@@ -76,7 +76,11 @@ export function render(state) {
   if (state.activity === renderedList && getLang() === renderedLang) return;
   const list = $('activity');
   const wanted = new Set(state.activity.map((entry) => entry.seq));
-  if (getLang() !== renderedLang) shown = new Map();
+  // Another language: every item is made again, in its words.
+  if (getLang() !== renderedLang) {
+    for (const li of shown.values()) li.remove();
+    shown = new Map();
+  }
   renderedList = state.activity;
   renderedLang = getLang();
 
@@ -96,9 +100,6 @@ export function render(state) {
     }
     if (li.nextSibling !== after || li.parentNode !== list) list.insertBefore(li, after);
     after = li;
-  }
-  for (const child of [...list.children]) {
-    if (!shown.has(Number(child.dataset.seq))) child.remove();
   }
   $('activity-empty').hidden = state.activity.length > 0;
 }
