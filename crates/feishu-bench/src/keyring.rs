@@ -2,10 +2,11 @@
 //! session bus with an unlocked gnome-keyring on it (`dbus-run-session` and
 //! `scripts/with-test-keyring.sh`, as `scripts/bench.sh` starts the run's own).
 //!
-//! gnome-keyring-daemon (46 on Debian 12) aborts after some thousands of calls (a GLib fatal
-//! error, `trap int3` in the kernel log): a whole run's rows on one daemon met that, and D-Bus
-//! then started a new daemon that held none of the sessions' keys. The rows that churn keys get a
-//! daemon each, so the run's own keeps to what the rows before them asked of it.
+//! gnome-keyring-daemon (42 on Debian 12) now and then aborts when a client connects, opens a
+//! session and leaves (a GLib assertion, `trap int3` in the kernel log; see the core's
+//! `keyring/link.rs`), and D-Bus then starts a new daemon that holds none of the sessions' keys.
+//! The app keeps one connection, but each `feishu-auth` a row runs is a client of its own; the
+//! rows that churn keys get a daemon each, so one abort cannot spoil the rows after them.
 
 use std::{
     io::{BufRead as _, BufReader},

@@ -29,17 +29,52 @@ pub struct TestKeyring {
 impl TestKeyring {
     /// Starts the bus and the keyring, and waits until the keyring owns its name.
     pub fn start() -> Self {
-        let bus = PrivateBus::start(&[]);
-        let root = bus.scratch().join("keyring");
+        let keyring = Self {
+            bus: PrivateBus::start(&[]),
+        };
+        let root = keyring.root();
         for dir in ["home", "data", "run"] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
         }
         std::fs::set_permissions(root.join("run"), std::fs::Permissions::from_mode(0o700)).unwrap();
-        // `--unlock` before any client asks: it makes the login keyring with the password from
-        // standard input, no prompt; a keyring started by a client's call would have none.
+        keyring.start_daemon();
+        keyring
+    }
+
+    /// Ends the daemon and starts another on the same bus over the same keyring files, as
+    /// D-Bus does after a crash (and the desktop's unlock at login: here the test password).
+    pub fn restart(&self) {
+        let pid = self.daemon_pid();
+        Command::new("kill").arg(pid.to_string()).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.is_up() {
+            assert!(Instant::now() < deadline, "gnome-keyring-daemon did not end");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.start_daemon();
+    }
+
+    /// The process id of the daemon that owns the Secret Service's name.
+    pub fn daemon_pid(&self) -> u32 {
+        let connection = self.connection();
+        zbus::blocking::fdo::DBusProxy::new(&connection)
+            .unwrap()
+            .get_connection_unix_process_id(SECRET_SERVICE.try_into().unwrap())
+            .unwrap()
+    }
+
+    fn root(&self) -> std::path::PathBuf {
+        self.bus.scratch().join("keyring")
+    }
+
+    fn start_daemon(&self) {
+        let root = self.root();
+        // `--unlock` before any client asks: it makes (or opens) the login keyring with the
+        // password from standard input, no prompt; a keyring started by a client's call would
+        // have none.
         let mut daemon = Command::new("gnome-keyring-daemon")
             .args(["--unlock", "--components=secrets", "--daemonize"])
-            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .env("DBUS_SESSION_BUS_ADDRESS", self.address())
             .env("HOME", root.join("home"))
             .env("XDG_DATA_HOME", root.join("data"))
             .env("XDG_RUNTIME_DIR", root.join("run"))
@@ -56,16 +91,14 @@ impl TestKeyring {
             .write_all(b"test-password")
             .unwrap();
         daemon.wait().unwrap();
-        let keyring = Self { bus };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !keyring.is_up() {
+        while !self.is_up() {
             assert!(
                 Instant::now() < deadline,
                 "gnome-keyring-daemon did not take {SECRET_SERVICE} on the test's bus"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        keyring
     }
 
     /// The bus's address, for `DBUS_SESSION_BUS_ADDRESS`.

@@ -8,16 +8,17 @@
 //! - a profile's **App Secret** (`purpose=app-secret`, `profile`), entered in Settings or with
 //!   `feishu-auth profile add`; the settings file then holds [`APP_SECRET_REFERENCE`].
 //!
-//! Every call runs on a thread of its own under a deadline: a keyring may show the desktop's
-//! unlock prompt, and the crate waits for a prompt without a limit, so a stuck daemon or a prompt
-//! nobody answers would otherwise hang `feishu-auth token`. Each call opens its own connection
-//! (see [`ENCRYPTION`] for why the session's transfer is not encrypted).
+//! Every call runs on a thread of its own under a deadline, over the process's one kept
+//! connection ([`link`]; see [`ENCRYPTION`] for why the session's transfer is not encrypted).
 
-use std::{collections::HashMap, sync::mpsc, time::Duration};
+mod link;
+
+use std::{collections::HashMap, time::Duration};
 
 use secret_service::{blocking::SecretService, EncryptionType, Error as SsError};
-use zbus::{blocking::fdo::DBusProxy, names::BusName};
 use zeroize::Zeroizing;
+
+use self::link::with_keyring;
 
 use crate::{
     data_dir::APP_IDENTIFIER,
@@ -54,58 +55,6 @@ pub enum KeyringError {
 }
 
 type KResult<T> = Result<T, KeyringError>;
-
-/// Runs `call` against a fresh connection on a thread of its own, under `deadline`.
-fn with_keyring<T: Send + 'static>(
-    deadline: Duration,
-    call: impl FnOnce(&SecretService<'_>) -> KResult<T> + Send + 'static,
-) -> KResult<T> {
-    let (sender, receiver) = mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("keyring".into())
-        .spawn(move || {
-            let _ = sender.send(connect().and_then(|service| call(&service)));
-        });
-    if spawned.is_err() {
-        return Err(KeyringError::Failed("could not start its thread".into()));
-    }
-    match receiver.recv_timeout(deadline) {
-        Ok(result) => result,
-        Err(_) => Err(KeyringError::Failed(format!(
-            "no answer within {} s (is an unlock prompt waiting on the desktop?)",
-            deadline.as_secs()
-        ))),
-    }
-}
-
-/// Connects, after asking the bus whether a Secret Service is there at all (owned now, or
-/// startable), so "none" is a clear answer and not a guess from an error.
-fn connect() -> KResult<SecretService<'static>> {
-    let connection = zbus::blocking::connection::Builder::session()
-        .and_then(|b| b.method_timeout(CALL_TIMEOUT).build())
-        .map_err(|e| KeyringError::Unavailable(format!("no session bus: {e}")))?;
-    let present = (|| -> zbus::Result<bool> {
-        let dbus = DBusProxy::new(&connection)?;
-        let name = BusName::try_from(SECRET_SERVICE)?;
-        // Running (the usual case) answers in one call; only else is the bus asked whether it
-        // can start one.
-        Ok(dbus.name_has_owner(name)?
-            || dbus
-                .list_activatable_names()?
-                .iter()
-                .any(|n| n.as_str() == SECRET_SERVICE))
-    })()
-    .map_err(|e| KeyringError::Unavailable(format!("the session bus did not answer: {e}")))?;
-    if !present {
-        return Err(KeyringError::Unavailable(format!(
-            "no Secret Service ({SECRET_SERVICE}) on the session bus"
-        )));
-    }
-    SecretService::connect_with_existing(ENCRYPTION, connection).map_err(|e| match e {
-        SsError::Unavailable => KeyringError::Unavailable(describe(&e)),
-        e => KeyringError::Failed(describe(&e)),
-    })
-}
 
 /// The crate's error in words a person can act on. Its messages carry no secret.
 fn describe(e: &SsError) -> String {
