@@ -52,10 +52,11 @@ export async function init() {
     if (!listening) {
       // Subscribe before asking, so nothing that happens in between is missed.
       await Promise.all([
-        listen('session://changed', onSessionChanged),
+        // Bells (src-tauri/src/events.rs): each says what changed, its command says how.
+        listen('session://changed', pullSession),
         listen('sign-in://progress', onProgress),
-        listen('activity://added', onActivity),
-        listen('profiles://changed', onProfiles),
+        listen('activity://added', pullActivity),
+        listen('profiles://changed', pullProfiles),
       ]);
       listening = true;
     }
@@ -111,9 +112,57 @@ export async function setKeepalive(enabled) {
   notify(answer.enabled ? 'notice.keepaliveOn' : 'notice.keepaliveOff');
 }
 
+/** The switcher's list; one the same as shown (most sessions' changes leave it so) is no change. */
 function onProfiles(profiles) {
-  if (Array.isArray(profiles)) update({ profiles });
+  if (Array.isArray(profiles) && JSON.stringify(profiles) !== JSON.stringify(state.profiles)) update({ profiles });
 }
+
+/**
+ * What answers a bell, asked one at a time: a bell that rings while the answer is on its way asks
+ * once more after it, so the last change is never missed and a burst of bells asks twice, not
+ * once each.
+ */
+function puller(ask) {
+  let asking = false;
+  let again = false;
+  return async function pull() {
+    if (asking) {
+      again = true;
+      return;
+    }
+    asking = true;
+    try {
+      do {
+        again = false;
+        await ask();
+      } while (again);
+    } finally {
+      asking = false;
+    }
+  };
+}
+
+/** `session://changed`: the session as it is now (an older revision than shown changes nothing). */
+const pullSession = puller(async () => {
+  try {
+    applySession(await api.session());
+  } catch (error) {
+    showError('load', error, pullSession);
+  }
+});
+
+/** `activity://added`: the entries after the newest shown. */
+const pullActivity = puller(async () => {
+  try {
+    const entries = await api.activity(state.activity.at(-1)?.seq ?? 0);
+    if (Array.isArray(entries) && entries.length > 0) update({ activity: mergeActivity(state.activity, entries) });
+  } catch {
+    // The list is this run's record, not the state: the next entry brings what this one missed.
+  }
+});
+
+/** `profiles://changed`: the switcher's list. */
+const pullProfiles = puller(loadProfiles);
 
 /**
  * Shows another profile: its session at once (the answer's revision is newer than the shown
@@ -367,10 +416,6 @@ function notify(key, vars) {
   update({ notice: { key, vars, id: noticeId } });
 }
 
-function onSessionChanged(sessionState) {
-  applySession(sessionState);
-}
-
 function onProgress(progress) {
   if (!progress || typeof progress.stage !== 'string' || typeof progress.flow !== 'number') return;
   // An ended sign-in, or one older than the one shown.
@@ -410,11 +455,6 @@ function onProgress(progress) {
     },
     signInOutcome: null,
   });
-}
-
-function onActivity(entry) {
-  if (!entry) return;
-  update({ activity: mergeActivity(state.activity, [entry]) });
 }
 
 /** The newest entries the window keeps: as many as the Rust side (src-tauri/src/activity_log.rs). */

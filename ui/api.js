@@ -43,7 +43,8 @@ export const api = {
   fonts: () => call('fonts'),
   settings: () => call('settings'),
   saveSettings: (settings) => call('save_settings', { settings }),
-  activity: () => call('activity'),
+  // `after`: only the entries numbered after it.
+  activity: (after) => call('activity', after ? { after } : {}),
   firstRender: (view) => call('first_render', { view }),
   profiles: () => call('profiles'),
   switchProfile: (name) => call('switch_profile', { name }),

@@ -21,7 +21,22 @@ import * as toast from './views/toast.js';
 const openSettings = () => settings.open();
 let shownView = null;
 
+// The fields only one view reads: a change to them alone draws only that view. A refresh brings
+// an activity entry and the profiles' list besides its session, and drawing every view for each
+// made garbage enough that the page's heap grew by its collector's first threshold (README
+// "Performance", row 9a).
+const OWNED = { activity, profiles, notice: toast };
+// The state as the last render saw it, field by field.
+let seen = null;
+
 function render(s) {
+  const changed = seen ? Object.keys(s).filter((key) => s[key] !== seen[key]) : [];
+  seen = { ...s };
+  // `update({})` (a language, the date formats, the copied moment) changes no field: all is drawn.
+  if (changed.length > 0 && changed.every((key) => key in OWNED)) {
+    for (const key of new Set(changed)) OWNED[key].render(s);
+    return;
+  }
   const view = !s.loaded
     ? null
     : s.signIn
@@ -41,7 +56,8 @@ function render(s) {
   setup.render(s);
   profiles.render(s);
   errorPanel.render(s);
-  signedOut.render(s);
+  // The sign-in card is drawn only while it shows: it is drawn again when it comes back.
+  if (view !== 'signed-in') signedOut.render(s);
   signedIn.render(s, { recentlyCopied: actions.recentlyCopied });
   activity.render(s);
   toast.render(s);

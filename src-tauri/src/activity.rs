@@ -8,11 +8,11 @@ use crate::{
     state::AppState,
 };
 
-/// Records an entry and sends it to the window (`activity://added`).
+/// Records an entry and tells the window (`activity://added`).
 pub fn record<R: Runtime>(app: &AppHandle<R>, activity: Activity, code: Option<u32>) {
     tracing::info!(?activity, code, "activity");
     if let Some(state) = app.try_state::<AppState>() {
-        let entry = state.activity.push(activity, code);
-        events::emit(app, events::ACTIVITY_ADDED, entry);
+        state.activity.push(activity, code);
+        events::ring(app, events::ACTIVITY_ADDED);
     }
 }

@@ -20,13 +20,11 @@ pub struct ActivityLog {
 }
 
 impl ActivityLog {
-    /// A copy of the entries.
-    pub fn entries(&self) -> Vec<ActivityEntry> {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .1
-            .clone()
+    /// A copy of the entries numbered after `seq` (all of them after 0).
+    pub fn entries_after(&self, seq: u64) -> Vec<ActivityEntry> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let newer = inner.1.partition_point(|entry| entry.seq <= seq);
+        inner.1[newer..].to_vec()
     }
 
     /// Adds an entry, numbered after the last.

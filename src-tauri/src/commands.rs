@@ -343,10 +343,14 @@ pub async fn add_profile<R: Runtime>(
     Ok(profiles::add(&app, name.trim())?)
 }
 
-/// This run's activity.
+/// This run's activity; with `after`, only the entries numbered after it (what an
+/// `activity://added` rang for).
 #[tauri::command]
-pub async fn activity(state: State<'_, AppState>) -> CommandResult<Vec<ActivityEntry>> {
-    Ok(state.activity.entries())
+pub async fn activity(
+    state: State<'_, AppState>,
+    after: Option<u64>,
+) -> CommandResult<Vec<ActivityEntry>> {
+    Ok(state.activity.entries_after(after.unwrap_or(0)))
 }
 
 /// The window's first real view is on screen: logged with the time since the process started, and

@@ -1,7 +1,7 @@
 //! The session the window was last told of, at a rising revision. Every path that learns the
 //! session (a command's answer, the keeper's tick, a sign-in) publishes it here; only a change
-//! raises the revision and sends `session://changed`, so the window applies whichever of an
-//! event and an answer is newest, and never an older one after it.
+//! raises the revision and rings `session://changed`, and the window asks `session` then; it
+//! applies whichever answer is newest, and never an older one after it.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -93,7 +93,7 @@ impl SessionFeed {
             (current.hold(session), current.state())
         };
         if changed {
-            events::emit(app, events::SESSION_CHANGED, state.clone());
+            events::ring(app, events::SESSION_CHANGED);
         }
         state
     }
@@ -107,16 +107,16 @@ impl SessionFeed {
         trouble: Option<RefreshTrouble>,
         ended: bool,
     ) {
-        let (changed, state) = {
+        let changed = {
             let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
             let changed = current.hold(session) | current.hold_trouble(trouble);
             if changed && ended {
                 current.ended = true;
             }
-            (changed, current.state())
+            changed
         };
         if changed {
-            events::emit(app, events::SESSION_CHANGED, state);
+            events::ring(app, events::SESSION_CHANGED);
         }
     }
 
@@ -143,7 +143,7 @@ impl SessionFeed {
             (current.hold(session), current.state())
         };
         if changed {
-            events::emit(app, events::SESSION_CHANGED, state.clone());
+            events::ring(app, events::SESSION_CHANGED);
         }
         Ok(state)
     }

@@ -47,10 +47,7 @@ pub fn list<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<ProfileChoice>> {
 
 /// Tells the window the profiles changed (a session, a name, the one shown).
 pub fn changed<R: Runtime>(app: &AppHandle<R>) {
-    match list(app) {
-        Ok(list) => events::emit(app, events::PROFILES_CHANGED, list),
-        Err(e) => tracing::warn!(error = %e, "the profiles could not be listed"),
-    }
+    events::ring(app, events::PROFILES_CHANGED);
 }
 
 /// Shows profile `name` and makes it the active one (the CLI's too, as `feishu-auth use` would).

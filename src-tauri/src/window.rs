@@ -56,7 +56,7 @@ pub fn initial_state_script<R: Runtime>(app: &AppHandle<R>) -> String {
             value: settings::view(&state.profiles, &state.profile(), &account),
         },
         activity: Settled::Fulfilled {
-            value: state.activity.entries(),
+            value: state.activity.entries_after(0),
         },
     };
     // JSON is a JavaScript expression; should it somehow not serialize, the page asks over IPC.

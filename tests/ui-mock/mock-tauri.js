@@ -153,7 +153,7 @@
     const entry = { seq, at: rfc3339(Date.now()), kind, ...(params ? { params } : {}) };
     if (code !== undefined) entry.code = code;
     activity.push(entry);
-    emit('activity://added', entry);
+    emit('activity://added', null);
   }
 
   function sessionState() {
@@ -163,7 +163,7 @@
   function setSession(next) {
     session = next;
     revision += 1;
-    emit('session://changed', sessionState());
+    emit('session://changed', null);
   }
 
   const clone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
@@ -207,8 +207,9 @@
     async settings() {
       return settings;
     },
-    async activity() {
-      return activity;
+    async activity(args) {
+      const after = args?.after ?? 0;
+      return activity.filter((entry) => entry.seq > after);
     },
 
     async sign_in(args) {

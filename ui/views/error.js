@@ -3,7 +3,7 @@
 // text (code, documented meaning, the core's message) under Details with Copy, and one primary
 // button: Retry, or what fits the case better (the other callback route for a busy port).
 
-import { $ } from '../dom.js';
+import { $, setText } from '../dom.js';
 import { getLang, has, t } from '../i18n.js';
 
 let shownError = null;
@@ -37,17 +37,17 @@ export function render(state) {
   }
   const { context, error } = current;
   const words = wordsFor(error, context, state);
-  $('error-title').textContent = words.title;
-  $('error-message').textContent = words.cause;
-  $('error-hint-text').textContent = words.action;
+  setText($('error-title'), words.title);
+  setText($('error-message'), words.cause);
+  setText($('error-hint-text'), words.action);
 
   const hasCode = error.code !== undefined && error.code !== null;
   $('error-code-row').hidden = !hasCode;
-  $('error-code').textContent = hasCode ? String(error.code) : '';
+  setText($('error-code'), hasCode ? String(error.code) : '');
   const meaning = error.meaning?.trim() ?? '';
   $('error-meaning-row').hidden = meaning === '';
-  $('error-meaning').textContent = meaning;
-  $('error-detail').textContent = error.message ?? '';
+  setText($('error-meaning'), meaning);
+  setText($('error-detail'), error.message ?? '');
 
   // One primary button: the alternative route when it is the better way out, else Retry.
   const alternative = alternativeRoute(error, state);

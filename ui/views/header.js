@@ -1,6 +1,6 @@
 // The header: app name, the brand or "Sandbox" badge, and the language, theme and settings buttons.
 
-import { $ } from '../dom.js';
+import { $, setText } from '../dom.js';
 import { getLang, setLang, t } from '../i18n.js';
 import { icon } from '../icons.js';
 import { applyTheme, getTheme, nextTheme, setTheme } from '../theme.js';
@@ -26,7 +26,7 @@ export function render(state) {
   $('sandbox-badge').hidden = !sandbox;
   const brandBadge = $('brand-badge');
   brandBadge.hidden = sandbox || notSetUp || !brand;
-  if (brand && !sandbox) brandBadge.textContent = t(`brand.${brand}`);
+  if (brand && !sandbox) setText(brandBadge, t(`brand.${brand}`));
   $('lang-toggle').querySelector('.label').lang = getLang() === 'zh' ? 'en' : 'zh';
   renderTheme();
 }
@@ -35,8 +35,10 @@ function renderTheme() {
   const theme = getTheme();
   const button = $('theme-toggle');
   const label = t(`theme.${theme}`);
-  button.setAttribute('aria-label', label);
-  button.title = label;
+  if (button.title !== label) {
+    button.setAttribute('aria-label', label);
+    button.title = label;
+  }
   if (button.dataset.theme !== theme) {
     button.dataset.theme = theme;
     button.replaceChildren(icon(THEME_ICONS[theme]));

@@ -3,7 +3,7 @@
 // Settings.
 
 import * as actions from '../actions.js';
-import { $, h } from '../dom.js';
+import { $, h, setText } from '../dom.js';
 import { t } from '../i18n.js';
 
 let renderedKey = '';
@@ -61,7 +61,7 @@ export function mount({ openSettings }) {
 
 export function render(state) {
   const shown = state.profiles.find((p) => p.shown);
-  $('profile-button-label').textContent = shown?.label ?? shown?.name ?? state.settings?.profile ?? '';
+  setText($('profile-button-label'), shown?.label ?? shown?.name ?? state.settings?.profile ?? '');
   $('profile-button').hidden = !state.loaded;
   const key = JSON.stringify(state.profiles) + document.documentElement.lang;
   if (key === renderedKey) return;

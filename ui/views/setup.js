@@ -2,7 +2,7 @@
 // up yet (Open Settings, or Try the demo); while in the demo a banner says its tokens are not
 // Feishu's. Also the notice that no font can show Chinese, told in English with the fix.
 
-import { $ } from '../dom.js';
+import { $, setText } from '../dom.js';
 import { getLang, t } from '../i18n.js';
 
 export function mount({ openSettings, tryDemo }) {
@@ -44,7 +44,7 @@ function renderFontNotice(state) {
   const needed = getLang() === 'zh' || hasChinese(state.session?.profile?.name);
   const notice = $('font-notice');
   notice.hidden = !(missing && needed);
-  if (!notice.hidden) $('font-notice-text').textContent = t('font.missing');
+  if (!notice.hidden) setText($('font-notice-text'), t('font.missing'));
 }
 
 export function hasChinese(text) {

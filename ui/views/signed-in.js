@@ -68,30 +68,36 @@ export function render(state, { recentlyCopied }) {
 
   // Without a font for Chinese the name would be blank: the English name stands in meanwhile.
   const blankName = state.fonts?.chinese === false && hasChinese(profile.name) && present(profile.enName);
-  $('profile-name').textContent = blankName ? profile.enName : profile.name || profile.enName || profile.openId || '';
+  setText($('profile-name'), blankName ? profile.enName : profile.name || profile.enName || profile.openId || '');
   const enName = $('profile-en-name');
-  enName.textContent = !blankName && profile.enName && profile.enName !== profile.name ? profile.enName : '';
+  setText(enName, !blankName && profile.enName && profile.enName !== profile.name ? profile.enName : '');
   enName.hidden = enName.textContent === '';
   renderAvatar(profile);
 
-  $('profile-facts').replaceChildren(
-    ...FACTS.filter(([field]) => present(profile[field])).map(([field, label, id]) =>
-      h('div', { class: 'fact' }, h('dt', { text: t(label) }), h('dd', { id, text: profile[field] })),
-    ),
-  );
-  $('profile-id-list').replaceChildren(
-    ...IDS.filter(([field]) => present(profile[field])).map(([field, label, id]) => idRow(profile[field], label, id)),
-  );
+  // Drawn again only when what they show changes: every render would otherwise make them anew
+  // (a thousand refreshes, a thousand copies for the collector, and a layout each).
+  const factsKey = `${getLang()}|${[...FACTS, ...IDS].map(([field]) => profile[field] ?? '').join('|')}`;
+  if ($('profile-facts').dataset.key !== factsKey) {
+    $('profile-facts').dataset.key = factsKey;
+    $('profile-facts').replaceChildren(
+      ...FACTS.filter(([field]) => present(profile[field])).map(([field, label, id]) =>
+        h('div', { class: 'fact' }, h('dt', { text: t(label) }), h('dd', { id, text: profile[field] })),
+      ),
+    );
+    $('profile-id-list').replaceChildren(
+      ...IDS.filter(([field]) => present(profile[field])).map(([field, label, id]) => idRow(profile[field], label, id)),
+    );
+  }
   $('profile-ids').hidden = !IDS.some(([field]) => present(profile[field]));
   const freshKey = state.refreshTrouble ? 'fresh.trouble' : session.refreshTokenExpiresAt ? 'fresh.note' : 'fresh.noRefresh';
-  $('fresh-note-text').textContent = t(freshKey);
+  setText($('fresh-note-text'), t(freshKey));
   $('fresh-note').classList.toggle('trouble', freshKey !== 'fresh.note');
   swapIcon($('fresh-note'), freshKey === 'fresh.note' ? 'check' : 'warning');
 
   setDate($('access-expires'), session.accessTokenExpiresAt);
   if (session.refreshTokenExpiresAt) setDate($('refresh-expires'), session.refreshTokenExpiresAt);
   else {
-    $('refresh-expires').textContent = t('tokens.noRefresh');
+    setText($('refresh-expires'), t('tokens.noRefresh'));
     $('refresh-expires').removeAttribute('datetime');
   }
   setDate($('reauthorize-by'), session.reauthorizeBy);
@@ -150,7 +156,7 @@ function renderStorage(state) {
   if (!tokens) return;
   const sealed = tokens === 'keyring';
   const note = $('storage-note');
-  note.textContent = t(sealed ? 'storage.keyring' : 'storage.file');
+  setText(note, t(sealed ? 'storage.keyring' : 'storage.file'));
   note.classList.toggle('unsealed', !sealed);
 }
 
@@ -193,7 +199,7 @@ function renderKeepalive(state) {
   box.checked = Boolean(keepalive.enabled);
   box.disabled = Boolean(state.busy.keepalive);
   const key = !keepalive.enabled ? 'keepalive.off' : keepalive.notStarted ? 'keepalive.onNextLogin' : 'keepalive.on';
-  $('keepalive-note').textContent = t(key);
+  setText($('keepalive-note'), t(key));
 }
 
 /** An ID with its Copy button. */
@@ -331,8 +337,10 @@ function liveStatus(session, access, now) {
 
 function setDate(el, iso) {
   const ms = parseInstant(iso);
-  el.textContent = formatDateTime(ms);
-  if (Number.isFinite(ms)) el.setAttribute('datetime', new Date(ms).toISOString());
+  setText(el, formatDateTime(ms));
+  const datetime = Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  if (el.getAttribute('datetime') === datetime) return;
+  if (datetime) el.setAttribute('datetime', datetime);
   else el.removeAttribute('datetime');
 }
 

@@ -64,8 +64,8 @@ export function render(state) {
   lastState = state;
   const settings = state.settings;
   const brand = settings?.sandbox ? 'sandbox' : settings?.brand ?? 'feishu';
-  $('signed-out-title').textContent = t(`signedOut.title.${brand}`);
-  $('signed-out-lede').textContent = t(`signedOut.lede.${brand}`);
+  setText($('signed-out-title'), t(`signedOut.title.${brand}`));
+  setText($('signed-out-lede'), t(`signedOut.lede.${brand}`));
   const routeBlocked = renderDeepLinkNote(settings);
   setButton($('sign-in'), {
     label: t('signIn.button'),
@@ -76,8 +76,8 @@ export function render(state) {
   setButton($('sign-in-phone'), { label: t('signIn.phone'), disabled: !state.loaded || Boolean(state.signIn) });
 
   if (settings) {
-    $('route-loopback-uri').textContent = settings.loopbackRedirectUri ?? '';
-    $('route-deep-link-uri').textContent = settings.deepLinkRedirectUri ?? '';
+    setText($('route-loopback-uri'), settings.loopbackRedirectUri ?? '');
+    setText($('route-deep-link-uri'), settings.deepLinkRedirectUri ?? '');
     // Start on the route the configured redirect URI belongs to; loopback otherwise.
     if (!routeChosen) {
       const deepLink = settings.redirectUri && settings.redirectUri === settings.deepLinkRedirectUri;
@@ -124,7 +124,7 @@ export function render(state) {
       else li.removeAttribute('aria-current');
     }
   }
-  $('sign-in-status').textContent = statusText(state);
+  setText($('sign-in-status'), statusText(state));
   tick(state, Date.now());
 }
 
@@ -137,8 +137,8 @@ function renderDevice(device) {
   qr.alt = t('device.qrAlt');
   // The address the code holds, for a test (or a person) to read without a camera.
   qr.dataset.verification = device.verificationUriComplete;
-  $('device-uri').textContent = device.verificationUri;
-  $('device-user-code').textContent = device.userCode;
+  setText($('device-uri'), device.verificationUri);
+  setText($('device-user-code'), device.userCode);
 }
 
 /**
@@ -248,7 +248,7 @@ function addScopes(text) {
 function showAddError(message) {
   const error = $('scope-add-error');
   error.hidden = !message;
-  error.textContent = message ?? '';
+  setText(error, message ?? '');
   $('scope-add-input').toggleAttribute('aria-invalid', Boolean(message));
 }
 
